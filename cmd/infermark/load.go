@@ -1,0 +1,129 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/infermark/infermark/providers"
+	"github.com/infermark/infermark/providers/mock"
+	"github.com/infermark/infermark/report"
+	"github.com/infermark/infermark/runner"
+	"github.com/infermark/infermark/suite"
+)
+
+// loadSuite loads and validates path, printing warnings and errors on
+// stderr. It returns nil and an exit code when the suite is unusable.
+func (a *App) loadSuite(path string) (*suite.Suite, []*report.Assertion, int) {
+	s, warnings, err := suite.Load(path, suite.LoadOptions{
+		LookupEnv: a.LookupEnv,
+		CheckExpr: report.CheckExpr,
+		Providers: providers.Names(),
+	})
+	for _, w := range warnings {
+		fmt.Fprintf(a.Stderr, "warning: %s\n", w.Verbose())
+	}
+	if err != nil {
+		var list suite.ErrorList
+		if errors.As(err, &list) {
+			fmt.Fprintln(a.Stderr, list.Error())
+			fmt.Fprintf(a.Stderr, "infermark: %s is invalid: %d problem(s)\n", path, len(list))
+			return nil, nil, ExitUsage
+		}
+		return nil, nil, a.fail(ExitUsage, "%v", err)
+	}
+
+	assertions := make([]*report.Assertion, 0, len(s.Assertions))
+	for _, as := range s.Assertions {
+		compiled, err := report.CompileAssertion(as)
+		if err != nil {
+			return nil, nil, a.fail(ExitUsage, "%s: assertion %q: %v", as.Pos, as.Name, err)
+		}
+		assertions = append(assertions, compiled)
+	}
+	return s, assertions, ExitPass
+}
+
+// cellInfo returns the report's view of a suite cell.
+func cellInfo(c suite.Cell) report.CellInfo {
+	return report.CellInfo{
+		ID: c.ID, Endpoint: c.Endpoint.Name, Provider: c.Endpoint.Provider, Model: c.Endpoint.Model,
+		Workload: c.Workload.Name, GPU: c.Endpoint.GPU.Model, GPUCount: c.Endpoint.GPU.Count,
+		PricePerHourUSD: c.Endpoint.Price.PerHourUSD, Concurrency: c.Concurrency,
+	}
+}
+
+// runnerCell returns the runner's view of a suite cell; baseURL replaces
+// the endpoint's own (for builtin:mock).
+func runnerCell(s *suite.Suite, c suite.Cell, baseURL string) (runner.Cell, error) {
+	p, ok := providers.Lookup(c.Endpoint.Provider)
+	if !ok {
+		return runner.Cell{}, fmt.Errorf("endpoint %q: unknown provider %q", c.Endpoint.Name, c.Endpoint.Provider)
+	}
+	w := c.Workload
+	return runner.Cell{
+		ID: c.ID,
+		Target: runner.Target{
+			Name: c.Endpoint.Name, Provider: p, Sampling: c.Endpoint.Sampling,
+			Endpoint: providers.Endpoint{
+				BaseURL: baseURL, Model: c.Endpoint.Model,
+				APIKey: c.Endpoint.APIKey, Headers: c.Endpoint.Headers,
+			},
+		},
+		Workload: runner.Workload{
+			Name: w.Name, SystemPrompt: w.SystemPrompt, IgnoreEOS: w.IgnoreEOS,
+			InputTokens:  func(r *rand.Rand) int { return w.InputTokens.Sample(r) },
+			OutputTokens: func(r *rand.Rand) int { return w.OutputTokens.Sample(r) },
+		},
+		Concurrency: c.Concurrency,
+		Requests:    s.Load.Requests,
+		Warmup:      s.Load.Warmup,
+		Timeout:     s.Load.Timeout,
+		Seed:        workloadSeed(s.Seed, w.Name),
+	}, nil
+}
+
+// workloadSeed mixes the suite seed with the workload name, so every cell
+// of a workload sends the same prompts.
+func workloadSeed(seed int64, workload string) uint64 {
+	h := uint64(seed) ^ 0xcbf29ce484222325
+	for i := 0; i < len(workload); i++ {
+		h ^= uint64(workload[i])
+		h *= 0x100000001b3
+	}
+	return h
+}
+
+// builtinMock is the base_url that starts the in-process mock server.
+const builtinMock = "builtin:mock"
+
+// mockConfig parses "builtin:mock" with optional "?ttft=...&itl=..." pacing.
+func mockConfig(baseURL string) (mock.Config, bool, error) {
+	rest, ok := strings.CutPrefix(baseURL, builtinMock)
+	if !ok || (rest != "" && rest[0] != '?') {
+		return mock.Config{}, false, nil
+	}
+	cfg := mock.Config{TTFT: mock.DefaultTTFT, ITL: mock.DefaultITL}
+	q, err := url.ParseQuery(strings.TrimPrefix(rest, "?"))
+	if err != nil {
+		return cfg, true, fmt.Errorf("invalid %q: %w", baseURL, err)
+	}
+	for key, values := range q {
+		d, err := time.ParseDuration(values[0])
+		if err != nil || d < 0 {
+			return cfg, true, fmt.Errorf("invalid %q: %s must be a duration such as 20ms, got %q", baseURL, key, values[0])
+		}
+		switch key {
+		case "ttft":
+			cfg.TTFT = d
+		case "itl":
+			cfg.ITL = d
+		default:
+			return cfg, true, fmt.Errorf("invalid %q: unknown parameter %q; use ttft and itl", baseURL, key)
+		}
+	}
+	return cfg, true, nil
+}

@@ -1,0 +1,141 @@
+// Package providers implements the wire formats of LLM inference APIs:
+// it builds streaming HTTP requests and turns the Server-Sent Events of a
+// response into Chunks. It measures nothing; the runner stamps arrival times.
+package providers
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+)
+
+// Endpoint is what a provider needs to address one server.
+type Endpoint struct {
+	// BaseURL is the server's root, such as "http://127.0.0.1:8000/v1".
+	BaseURL string
+	// Model is the model name sent in the request body.
+	Model string
+	// APIKey is sent as the provider's credential header; empty sends none.
+	APIKey string
+	// Headers are extra request headers, sent as given.
+	Headers map[string]string
+}
+
+// Request is one generation request, independent of the wire format.
+type Request struct {
+	// Prompt is the user message (chat) or the prompt text (completions).
+	Prompt string
+	// SystemPrompt, when not empty, is sent as a system message.
+	SystemPrompt string
+	// MaxTokens caps the generated tokens; 0 leaves the server's default.
+	MaxTokens int
+	// IgnoreEOS asks servers that support it (vLLM, SGLang) to generate
+	// exactly MaxTokens by also sending min_tokens and ignore_eos.
+	IgnoreEOS bool
+	// StreamUsage asks for a final usage chunk (stream_options.include_usage).
+	StreamUsage bool
+	// Sampling holds extra body parameters (temperature, top_p, ...),
+	// merged into the body untouched.
+	Sampling map[string]any
+}
+
+// Usage is the token accounting a server reports.
+type Usage struct {
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+	// ReasoningTokens is the part of CompletionTokens spent on reasoning,
+	// where the server reports it.
+	ReasoningTokens int `json:"reasoning_tokens,omitempty"`
+}
+
+// Chunk is the meaning of one stream event.
+type Chunk struct {
+	// Content is generated answer text; empty when the event carries none.
+	Content string
+	// Reasoning is generated reasoning text (reasoning_content, reasoning).
+	Reasoning string
+	// ToolCall is true when the event carries a tool-call delta.
+	ToolCall bool
+	// ToolCalls are the tool-call fragments of the event. A caller that
+	// needs whole calls joins Arguments of fragments with the same Index.
+	ToolCalls []ToolCallDelta
+	// Usage is set when the event reports token usage. Later usage replaces
+	// earlier usage, because some servers send zeros until the last chunk.
+	Usage *Usage
+	// FinishReason is the server's reason for stopping, when the event has one.
+	FinishReason string
+	// Done is true for the end-of-stream marker ("[DONE]" or its equivalent).
+	Done bool
+	// Err is an error object that the server sent inside the stream.
+	Err *StreamError
+}
+
+// ToolCallDelta is one fragment of a streamed tool call. The first
+// fragment of a call usually carries ID, Type and Name; later ones carry
+// only more Arguments text.
+type ToolCallDelta struct {
+	Index     int
+	ID        string
+	Type      string
+	Name      string
+	Arguments string
+}
+
+// HasOutput reports whether the chunk carries generated output: text,
+// reasoning or a tool call. Role-only, usage-only and empty chunks do not.
+func (c Chunk) HasOutput() bool {
+	return c.Content != "" || c.Reasoning != "" || c.ToolCall
+}
+
+// StreamError is an error object received inside a stream.
+type StreamError struct {
+	Type    string
+	Code    string
+	Message string
+}
+
+func (e *StreamError) Error() string {
+	if e.Code != "" {
+		return fmt.Sprintf("server error in stream (%s, code %s): %s", e.Type, e.Code, e.Message)
+	}
+	return fmt.Sprintf("server error in stream (%s): %s", e.Type, e.Message)
+}
+
+// Provider is one wire format.
+type Provider interface {
+	// Name is the value of an endpoint's "provider" key, such as "openai-chat".
+	Name() string
+	// NewRequest builds the streaming HTTP request for req.
+	NewRequest(ctx context.Context, ep Endpoint, req Request) (*http.Request, error)
+	// Decode interprets one stream event. It returns an error only for an
+	// event that cannot be parsed; a server error object goes in Chunk.Err.
+	Decode(ev Event) (Chunk, error)
+}
+
+var registry = map[string]Provider{}
+
+// register adds p to the registry; it panics on a duplicate name because
+// that is a programming error.
+func register(p Provider) {
+	if _, dup := registry[p.Name()]; dup {
+		panic("providers: duplicate provider " + p.Name())
+	}
+	registry[p.Name()] = p
+}
+
+// Lookup returns the provider registered under name.
+func Lookup(name string) (Provider, bool) {
+	p, ok := registry[name]
+	return p, ok
+}
+
+// Names returns the registered provider names, sorted.
+func Names() []string {
+	names := make([]string, 0, len(registry))
+	for n := range registry {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

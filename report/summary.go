@@ -1,0 +1,144 @@
+package report
+
+import (
+	"encoding/json"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/infermark/infermark/runner"
+)
+
+// CellInfo identifies a cell and carries the endpoint's metadata.
+type CellInfo struct {
+	ID              string  `json:"id" expr:"cell"`
+	Endpoint        string  `json:"endpoint" expr:"endpoint"`
+	Provider        string  `json:"provider" expr:"provider"`
+	Model           string  `json:"model" expr:"model"`
+	Workload        string  `json:"workload" expr:"workload"`
+	GPU             string  `json:"gpu" expr:"gpu"`
+	GPUCount        int     `json:"gpu_count" expr:"gpu_count"`
+	PricePerHourUSD float64 `json:"price_per_hour_usd" expr:"price_per_hour_usd"`
+	Concurrency     int     `json:"concurrency" expr:"concurrency"`
+}
+
+// CellSummary is every figure of one cell, computed from its measured
+// records. It is also the environment of assertion expressions: the expr
+// tags are the names users write. Latencies are milliseconds.
+type CellSummary struct {
+	CellInfo
+
+	Requests  int            `json:"requests" expr:"requests"`
+	Succeeded int            `json:"succeeded" expr:"succeeded"`
+	Failed    int            `json:"failed" expr:"errors"`
+	ErrorRate float64        `json:"error_rate" expr:"error_rate"`
+	Failures  map[string]int `json:"failures_by_kind" expr:"failures"`
+
+	// DurationS is the measured window in seconds.
+	DurationS float64 `json:"duration_s" expr:"duration_s"`
+
+	TTFT Dist `json:"ttft_ms" expr:"ttft_ms"`
+	TTFO Dist `json:"ttfo_ms" expr:"ttfo_ms"`
+	TPOT Dist `json:"tpot_ms" expr:"tpot_ms"`
+	ITL  Dist `json:"itl_ms" expr:"itl_ms"`
+	E2E  Dist `json:"e2e_ms" expr:"e2e_ms"`
+
+	InputTokens  int `json:"input_tokens" expr:"input_tokens"`
+	OutputTokens int `json:"output_tokens" expr:"output_tokens"`
+	// TokensFromTokenizer counts successful requests whose output tokens
+	// came from the tokenizer because the server reported no usage.
+	TokensFromTokenizer int `json:"tokens_from_tokenizer" expr:"tokens_from_tokenizer"`
+
+	RequestsPerS     float64 `json:"requests_per_s" expr:"requests_per_s"`
+	OutputTokensPerS float64 `json:"output_tokens_per_s" expr:"output_tokens_per_s"`
+	TotalTokensPerS  float64 `json:"total_tokens_per_s" expr:"total_tokens_per_s"`
+
+	// USDPerMillionOutputTokens is the hourly price divided by the output
+	// tokens produced in an hour at this cell's throughput; NaN without a
+	// price or without output.
+	USDPerMillionOutputTokens float64 `json:"usd_per_million_output_tokens" expr:"usd_per_million_output_tokens"`
+}
+
+// Summarize computes a cell's summary from its records over the measured
+// window. Warmup records are ignored; latencies come from successful
+// requests only.
+func Summarize(info CellInfo, records []runner.Record, window time.Duration) CellSummary {
+	s := CellSummary{CellInfo: info, Failures: map[string]int{}, DurationS: window.Seconds()}
+	var ttft, ttfo, tpot, itl, e2e []float64
+	for i := range records {
+		rec := &records[i]
+		if rec.Phase != runner.PhaseMeasured {
+			continue
+		}
+		s.Requests++
+		if !rec.OK() {
+			s.Failed++
+			s.Failures[rec.ErrorKind]++
+			continue
+		}
+		s.Succeeded++
+		f := RequestFigures(rec)
+		s.InputTokens += f.InputTokens
+		s.OutputTokens += f.OutputTokens
+		if f.TokenSource == SourceTokenizer {
+			s.TokensFromTokenizer++
+		}
+		ttft = appendNumber(ttft, f.TTFT)
+		ttfo = appendNumber(ttfo, f.TTFO)
+		tpot = appendNumber(tpot, f.TPOT)
+		e2e = appendNumber(e2e, f.E2E)
+		itl = append(itl, f.ITL...)
+	}
+
+	s.TTFT, s.TTFO, s.TPOT, s.ITL, s.E2E = Describe(ttft), Describe(ttfo), Describe(tpot), Describe(itl), Describe(e2e)
+	s.ErrorRate = ratio(float64(s.Failed), float64(s.Requests))
+	secs := window.Seconds()
+	s.RequestsPerS = ratio(float64(s.Succeeded), secs)
+	s.OutputTokensPerS = ratio(float64(s.OutputTokens), secs)
+	s.TotalTokensPerS = ratio(float64(s.OutputTokens+s.InputTokens), secs)
+	s.USDPerMillionOutputTokens = math.NaN()
+	if info.PricePerHourUSD > 0 && s.OutputTokensPerS > 0 {
+		s.USDPerMillionOutputTokens = info.PricePerHourUSD / (s.OutputTokensPerS * 3600) * 1e6
+	}
+	return s
+}
+
+func appendNumber(values []float64, v float64) []float64 {
+	if math.IsNaN(v) {
+		return values
+	}
+	return append(values, v)
+}
+
+// ratio returns a/b, or NaN when b is 0 (no requests, no window).
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return math.NaN()
+	}
+	return a / b
+}
+
+// FailureKinds returns the failure kinds of s, sorted.
+func (s CellSummary) FailureKinds() []string {
+	kinds := make([]string, 0, len(s.Failures))
+	for k := range s.Failures {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	return kinds
+}
+
+// MarshalJSON writes NaN figures as null, because JSON has no NaN.
+func (s CellSummary) MarshalJSON() ([]byte, error) {
+	type plain CellSummary
+	return json.Marshal(struct {
+		plain
+		ErrorRate                 *float64 `json:"error_rate"`
+		DurationS                 *float64 `json:"duration_s"`
+		RequestsPerS              *float64 `json:"requests_per_s"`
+		OutputTokensPerS          *float64 `json:"output_tokens_per_s"`
+		TotalTokensPerS           *float64 `json:"total_tokens_per_s"`
+		USDPerMillionOutputTokens *float64 `json:"usd_per_million_output_tokens"`
+	}{plain(s), num(s.ErrorRate), num(s.DurationS), num(s.RequestsPerS), num(s.OutputTokensPerS),
+		num(s.TotalTokensPerS), num(s.USDPerMillionOutputTokens)})
+}

@@ -1,0 +1,93 @@
+// Package runner drives load against endpoints and records, per request,
+// raw monotonic timestamps of what arrived. It derives no metrics: the
+// report package computes every figure from these records.
+package runner
+
+import "time"
+
+// Phase tells whether a record counts towards statistics.
+type Phase string
+
+// Phases of a cell.
+const (
+	PhaseWarmup   Phase = "warmup"
+	PhaseMeasured Phase = "measured"
+)
+
+// Failure kinds stored in Record.ErrorKind. An empty kind means success.
+const (
+	// FailConnect: the request never reached the server (refused, DNS, reset before headers).
+	FailConnect = "connect"
+	// FailHTTP: the server answered with a non-2xx status.
+	FailHTTP = "http_status"
+	// FailTimeout: the per-request timeout expired.
+	FailTimeout = "timeout"
+	// FailStreamError: the server sent an error object inside the stream.
+	FailStreamError = "stream_error"
+	// FailTruncated: the body ended inside an event or without an end marker
+	// after an error on the read side.
+	FailTruncated = "truncated"
+	// FailMalformed: an event could not be parsed.
+	FailMalformed = "malformed_event"
+	// FailCanceled: the run was interrupted while the request was in flight.
+	FailCanceled = "canceled"
+	// FailRequest: the request could not be built.
+	FailRequest = "request"
+)
+
+// Record is everything measured about one request. Offsets are durations
+// after Send, read from Go's monotonic clock; a zero offset means "did not
+// happen" except for OutputAt, whose length says how many events arrived.
+type Record struct {
+	CellID string `json:"cell_id"`
+	Phase  Phase  `json:"phase"`
+	// Index is the request's position in its cell, warmup first.
+	Index int `json:"index"`
+	// RequestID is the X-Request-Id header sent with the request.
+	RequestID string `json:"request_id"`
+	// Send is the wall-clock time the request entered the transport.
+	Send time.Time `json:"send"`
+
+	// Headers is when the response headers arrived.
+	Headers time.Duration `json:"headers_ns"`
+	// OutputAt holds the arrival of every output-bearing event, in order.
+	OutputAt []time.Duration `json:"output_at_ns"`
+	// FirstAnswer is the arrival of the first event with answer text, as
+	// opposed to reasoning or a tool call.
+	FirstAnswer time.Duration `json:"first_answer_ns"`
+	// StreamEnd is when the stream ended: the end marker, or end of body.
+	StreamEnd time.Duration `json:"stream_end_ns"`
+	// SawDone is true when the stream carried its end marker.
+	SawDone bool `json:"saw_done"`
+	// BytesRead counts response body bytes actually read.
+	BytesRead int64 `json:"bytes_read"`
+
+	// InputTokensTarget is the prompt length the workload asked for.
+	InputTokensTarget int `json:"input_tokens_target"`
+	// InputTokensClient is the prompt length counted by the tokenizer.
+	InputTokensClient int `json:"input_tokens_client"`
+	// MaxTokens is the output length requested.
+	MaxTokens int `json:"max_tokens"`
+	// Usage reports whether the server sent usage; the Server* fields are
+	// meaningful only then.
+	Usage                  bool `json:"usage_reported"`
+	ServerInputTokens      int  `json:"server_input_tokens"`
+	ServerOutputTokens     int  `json:"server_output_tokens"`
+	ServerReasoningTokens  int  `json:"server_reasoning_tokens"`
+	// ClientOutputTokens is the tokenizer's count of the generated text.
+	ClientOutputTokens int `json:"client_output_tokens"`
+	// OutputChars is the length of the generated text in bytes.
+	OutputChars int `json:"output_chars"`
+	// Text is the generated text, kept only when the runner is asked to.
+	Text string `json:"text,omitempty"`
+
+	FinishReason string `json:"finish_reason"`
+	HTTPStatus   int    `json:"http_status"`
+	// ErrorKind is one of the Fail* constants, empty on success.
+	ErrorKind string `json:"error_kind"`
+	// Error is a human-readable description; never contains credentials.
+	Error string `json:"error"`
+}
+
+// OK reports whether the request succeeded.
+func (r *Record) OK() bool { return r.ErrorKind == "" }

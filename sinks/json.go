@@ -1,0 +1,150 @@
+package sinks
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/infermark/infermark/report"
+	"github.com/infermark/infermark/runner"
+)
+
+// JSON writes "requests.jsonl", one line per request written as it
+// completes, and "summary.json", rewritten atomically after every cell, in
+// Dir/<run id>/.
+type JSON struct {
+	// Dir is the parent folder of each run's folder.
+	Dir string
+
+	folder  string
+	file    *os.File
+	buf     *bufio.Writer
+	cells   map[string]report.CellInfo
+	summary []report.CellSummary
+	run     Run
+}
+
+// Folder returns the folder this run's files are written in.
+func (j *JSON) Folder() string { return j.folder }
+
+// Open creates the run's folder and its records file.
+func (j *JSON) Open(run Run) error {
+	j.folder = filepath.Join(j.Dir, run.ID)
+	if err := os.MkdirAll(j.folder, 0o755); err != nil {
+		return fmt.Errorf("json sink: create results folder: %w", err)
+	}
+	f, err := os.Create(filepath.Join(j.folder, "requests.jsonl"))
+	if err != nil {
+		return fmt.Errorf("json sink: %w", err)
+	}
+	j.file, j.buf, j.run = f, bufio.NewWriter(f), run
+	j.cells = make(map[string]report.CellInfo, len(run.Cells))
+	for _, c := range run.Cells {
+		j.cells[c.ID] = c
+	}
+	return j.writeSummary(nil)
+}
+
+// requestLine is one line of requests.jsonl: the raw record with the
+// cell's identity and the figures derived from it, in milliseconds.
+type requestLine struct {
+	RunID  string `json:"run_id"`
+	CellID string `json:"cell_id"`
+	// ID hides CellInfo's "id", which repeats CellID.
+	ID any `json:"id,omitempty"`
+	report.CellInfo
+	runner.Record
+	TTFTMs       *float64  `json:"ttft_ms"`
+	TTFOMs       *float64  `json:"ttfo_ms"`
+	E2EMs        *float64  `json:"e2e_ms"`
+	StreamEndMs  *float64  `json:"stream_end_ms"`
+	TPOTMs       *float64  `json:"tpot_ms"`
+	HeadersMs    *float64  `json:"headers_ms"`
+	ITLMs        []float64 `json:"itl_ms"`
+	OutputTokens int       `json:"output_tokens"`
+	TokenSource  string    `json:"token_source"`
+	InputTokens  int       `json:"input_tokens"`
+	// The raw nanosecond offsets are replaced by the millisecond figures.
+	OutputAt    any `json:"output_at_ns,omitempty"`
+	Headers     any `json:"headers_ns,omitempty"`
+	FirstAnswer any `json:"first_answer_ns,omitempty"`
+	StreamEnd   any `json:"stream_end_ns,omitempty"`
+}
+
+// Record appends rec to requests.jsonl and flushes it to the file.
+func (j *JSON) Record(rec runner.Record) error {
+	f := report.RequestFigures(&rec)
+	line := requestLine{
+		RunID: j.run.ID, CellID: rec.CellID, CellInfo: j.cells[rec.CellID], Record: rec,
+		TTFTMs: ptr(f.TTFT), TTFOMs: ptr(f.TTFO), E2EMs: ptr(f.E2E), StreamEndMs: ptr(f.StreamEnd),
+		TPOTMs: ptr(f.TPOT), ITLMs: f.ITL, OutputTokens: f.OutputTokens,
+		TokenSource: f.TokenSource, InputTokens: f.InputTokens,
+	}
+	if rec.Headers > 0 {
+		line.HeadersMs = ptr(float64(rec.Headers) / float64(time.Millisecond))
+	}
+	b, err := json.Marshal(line)
+	if err != nil {
+		return fmt.Errorf("json sink: encode record %s: %w", rec.RequestID, err)
+	}
+	j.buf.Write(b)
+	j.buf.WriteByte('\n')
+	if err := j.buf.Flush(); err != nil {
+		return fmt.Errorf("json sink: write requests.jsonl: %w", err)
+	}
+	return nil
+}
+
+// Cell records a cell's summary and rewrites summary.json.
+func (j *JSON) Cell(s report.CellSummary) error {
+	j.summary = append(j.summary, s)
+	return j.writeSummary(nil)
+}
+
+// Close writes the final summary with the assertion outcomes.
+func (j *JSON) Close(run Run, outcomes []report.Outcome) error {
+	j.run = run
+	err := j.writeSummary(outcomes)
+	if ferr := j.buf.Flush(); err == nil && ferr != nil {
+		err = ferr
+	}
+	if cerr := j.file.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	return err
+}
+
+type summaryFile struct {
+	Run
+	Cells      []report.CellSummary `json:"cells"`
+	Assertions []report.Outcome     `json:"assertions"`
+}
+
+// writeSummary replaces summary.json through a temporary file and a
+// rename, so a reader never sees half a file.
+func (j *JSON) writeSummary(outcomes []report.Outcome) error {
+	b, err := json.MarshalIndent(summaryFile{Run: j.run, Cells: j.summary, Assertions: outcomes}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("json sink: encode summary: %w", err)
+	}
+	path := filepath.Join(j.folder, "summary.json")
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("json sink: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("json sink: %w", err)
+	}
+	return nil
+}
+
+func ptr(v float64) *float64 {
+	if math.IsNaN(v) {
+		return nil
+	}
+	return &v
+}
