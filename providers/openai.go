@@ -94,7 +94,7 @@ func (p openAI) body(ep Endpoint, req Request) ([]byte, error) {
 	}
 
 	for key, value := range req.Sampling {
-		if _, taken := fields[key]; taken {
+		if _, alreadySet := fields[key]; alreadySet {
 			return nil, fmt.Errorf("%s: sampling key %q conflicts with the request field of that name, which infermark sets itself; remove %q from sampling", p.name, key, key)
 		}
 		fields[key] = value

@@ -10,7 +10,7 @@ import (
 	"sort"
 )
 
-// Endpoint is what a provider needs to address one server.
+// Endpoint is the address, model and credentials of one server.
 type Endpoint struct {
 	// BaseURL is the server's root, such as "http://127.0.0.1:8000/v1".
 	BaseURL string

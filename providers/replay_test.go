@@ -40,31 +40,21 @@ type replayResult struct {
 	decodeErrs    []error
 	endErr        error
 	toolCalls     []ToolCallDelta // fragments joined by Index
-	// firstOutputRead and firstContentRead are the number of Read calls
-	// made when the first output-bearing and the first content-bearing
-	// event arrived, or 0 when none did.
-	firstOutputRead  int
-	firstContentRead int
-}
-
-// countingReader counts the Read calls that returned data.
-type countingReader struct {
-	r     io.Reader
-	reads int
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	if n > 0 {
-		c.reads++
-	}
-	return n, err
+	// firstOutputPiece and firstContentPiece are the 1-based numbers of the
+	// pieces of a chunkReader with which the first output-bearing and the
+	// first content-bearing event arrived, or 0 when none did or the reader
+	// is of another kind.
+	firstOutputPiece  int
+	firstContentPiece int
 }
 
 func replay(t *testing.T, p Provider, r io.Reader, maxLine int) replayResult {
 	t.Helper()
-	cr := &countingReader{r: r}
-	d := NewDecoder(cr, maxLine)
+	piece := func() int { return 0 }
+	if cr, ok := r.(*chunkReader); ok {
+		piece = func() int { return cr.started }
+	}
+	d := NewDecoder(r, maxLine)
 	var res replayResult
 	var text, reasoning strings.Builder
 	for {
@@ -82,14 +72,14 @@ func replay(t *testing.T, p Provider, r io.Reader, maxLine int) replayResult {
 		}
 		if c.HasOutput() {
 			res.outputChunks++
-			if res.firstOutputRead == 0 {
-				res.firstOutputRead = cr.reads
+			if res.firstOutputPiece == 0 {
+				res.firstOutputPiece = piece()
 			}
 		}
 		if c.Content != "" {
 			res.contentChunks++
-			if res.firstContentRead == 0 {
-				res.firstContentRead = cr.reads
+			if res.firstContentPiece == 0 {
+				res.firstContentPiece = piece()
 			}
 		}
 		text.WriteString(c.Content)
@@ -174,22 +164,29 @@ func caseExpect(t *testing.T, dir, file string) map[string]any {
 	return doc.Expect
 }
 
-// readAtMillis returns the 1-based number of the block that timing.json
+// blockAtMillis returns the 1-based number of the block that timing.json
 // schedules to finish at ms after the headers, or 0 when none does.
-func readAtMillis(t *testing.T, dir, file string, ms float64) int {
+func blockAtMillis(t *testing.T, dir, file string, ms float64) int {
 	t.Helper()
+	// Delays are either top-level, or per stream as a list or an object.
 	var timing struct {
-		Delays  []float64 `json:"delays_ms"`
-		Streams map[string]struct {
-			Delays []float64 `json:"delays_ms"`
-		} `json:"streams"`
+		Delays  []float64                  `json:"delays_ms"`
+		Streams map[string]json.RawMessage `json:"streams"`
 	}
 	if err := json.Unmarshal(readTestdata(t, "cases", dir, "timing.json"), &timing); err != nil {
 		t.Fatalf("%s/timing.json: %v", dir, err)
 	}
 	delays := timing.Delays
-	if s, ok := timing.Streams[file]; ok {
-		delays = s.Delays
+	if raw, ok := timing.Streams[file]; ok {
+		var stream struct {
+			Delays []float64 `json:"delays_ms"`
+		}
+		if err := json.Unmarshal(raw, &delays); err != nil {
+			if err := json.Unmarshal(raw, &stream); err != nil {
+				t.Fatalf("%s/timing.json streams[%q]: %v", dir, file, err)
+			}
+			delays = stream.Delays
+		}
 	}
 	blocks := splitBlocks(readTestdata(t, "cases", dir, file))
 	if len(blocks) != len(delays) {
@@ -295,9 +292,9 @@ func checkExpect(t *testing.T, dir, file string, want map[string]any, got replay
 		case "error_message_kept":
 			checkEqual(t, key, got.streamErr != nil && got.streamErr.Message != "", w)
 		case "ttft_ms":
-			checkFirstRead(t, dir, file, key, got.firstOutputRead, w)
+			checkFirstPiece(t, dir, file, key, got.firstOutputPiece, w)
 		case "ttfo_ms":
-			checkFirstRead(t, dir, file, key, got.firstContentRead, w)
+			checkFirstPiece(t, dir, file, key, got.firstContentPiece, w)
 		case "tool_calls":
 			checkToolCalls(t, got.toolCalls, w)
 		case "tool_call_arguments_parse_as_json":
@@ -306,10 +303,10 @@ func checkExpect(t *testing.T, dir, file string, want map[string]any, got replay
 	}
 }
 
-func checkEqual(t *testing.T, what string, got, want any) {
+func checkEqual(t *testing.T, name string, got, want any) {
 	t.Helper()
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("%s = %#v, want %#v", what, got, want)
+		t.Errorf("%s = %#v, want %#v", name, got, want)
 	}
 }
 
@@ -333,25 +330,25 @@ func checkErrorKind(t *testing.T, got replayResult, kind any) {
 	}
 }
 
-// checkFirstRead checks that the first output arrives with the block that
+// checkFirstPiece checks that the first output arrives with the block that
 // timing.json schedules at the expected time; a null time means no output.
-func checkFirstRead(t *testing.T, dir, file, key string, gotRead int, want any) {
+func checkFirstPiece(t *testing.T, dir, file, key string, gotPiece int, want any) {
 	t.Helper()
 	if want == nil {
-		if gotRead != 0 {
-			t.Errorf("%s: output arrived with read %d, want no output", key, gotRead)
+		if gotPiece != 0 {
+			t.Errorf("%s: output arrived with block %d, want no output", key, gotPiece)
 		}
 		return
 	}
 	if _, err := os.Stat(filepath.Join("testdata", "cases", dir, "timing.json")); err != nil {
 		return // the case schedules its writes another way
 	}
-	wantRead := readAtMillis(t, dir, file, want.(float64))
-	if wantRead == 0 {
+	wantPiece := blockAtMillis(t, dir, file, want.(float64))
+	if wantPiece == 0 {
 		t.Fatalf("%s: no block of timing.json ends at %v ms", key, want)
 	}
-	if gotRead != wantRead {
-		t.Errorf("%s: first output arrived with block %d, want block %d (at %v ms)", key, gotRead, wantRead, want)
+	if gotPiece != wantPiece {
+		t.Errorf("%s: first output arrived with block %d, want block %d (at %v ms)", key, gotPiece, wantPiece, want)
 	}
 }
 
@@ -385,8 +382,9 @@ func checkToolArguments(t *testing.T, got []ToolCallDelta, want any) {
 	checkEqual(t, "tool-call arguments", args, want)
 }
 
-// TestReplaySplitReads replays case 23 through its writes.json byte ranges,
-// one byte per read, and a cut at every position.
+// TestReplaySplitReads replays the 23-event-split-across-reads case
+// through its writes.json byte ranges, one byte per read, and a cut at
+// every position.
 func TestReplaySplitReads(t *testing.T) {
 	t.Parallel()
 	const dir = "23-event-split-across-reads"
@@ -430,8 +428,9 @@ func TestReplaySplitReads(t *testing.T) {
 	}
 }
 
-// TestReplayLongLineStress builds the 2.5 MB variant that case 25's
-// expected.json describes by repeating the text of its long event.
+// TestReplayLongLineStress builds the 2.5 MB variant that the expected.json
+// of 25-long-sse-line-over-64k describes, by repeating the text of its long
+// event.
 func TestReplayLongLineStress(t *testing.T) {
 	t.Parallel()
 	const dir = "25-long-sse-line-over-64k"
@@ -472,8 +471,8 @@ func TestReplayLongLineStress(t *testing.T) {
 	}
 }
 
-// realStream holds values read from the captured files themselves; the
-// files have no expected.json.
+// realStreams lists values read from the captured files themselves,
+// because those files come without an expected.json.
 var realStreams = []struct {
 	name         string
 	provider     string

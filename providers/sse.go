@@ -41,10 +41,10 @@ const (
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // Decoder reads Server-Sent Events from a stream, following the
-// event-stream interpretation rules of the HTML Living Standard: LF, CR and
-// CRLF line ends, one leading UTF-8 BOM skipped, comment lines, one optional
-// space after the colon, and "data", "event", "id" and "retry" fields.
-// Events may be split across reads at any byte.
+// event-stream interpretation rules of the HTML Living Standard. It accepts
+// LF, CR and CRLF line ends, skips one leading UTF-8 BOM and comment lines,
+// removes one optional space after the colon, and reads the "data",
+// "event" and "id" fields. Events may be split across reads at any byte.
 //
 // NOTE: bytes are passed through without replacing invalid UTF-8 with
 // U+FFFD as the standard's decoding step would; encoding/json performs that
@@ -72,7 +72,7 @@ type Decoder struct {
 }
 
 // NewDecoder returns a decoder reading r. maxLine bounds one line, and also
-// the joined data of one event, in bytes; zero or less selects
+// the joined data of one event, in bytes. Zero or less selects
 // DefaultMaxLine. The decoder allocates at most about maxLine bytes for each
 // of its two buffers.
 func NewDecoder(r io.Reader, maxLine int) *Decoder {
@@ -180,8 +180,7 @@ func (d *Decoder) processLine(line []byte) error {
 			size++
 		}
 		if size > d.maxLine {
-			return fmt.Errorf("%w: more than %d bytes of data in one event; raise the maximum line length if the server sends events this large",
-				ErrEventTooLarge, d.maxLine)
+			return fmt.Errorf("%w: more than %d bytes of data in one event", ErrEventTooLarge, d.maxLine)
 		}
 		if d.hasData {
 			d.data = append(d.data, '\n')
@@ -201,11 +200,10 @@ func (d *Decoder) processLine(line []byte) error {
 }
 
 func lineTooLong(maxLine int) error {
-	return fmt.Errorf("%w: more than %d bytes without a line end; raise the maximum line length if the server sends lines this long",
-		ErrLineTooLong, maxLine)
+	return fmt.Errorf("%w: more than %d bytes without a line end", ErrLineTooLong, maxLine)
 }
 
-// readLine returns the next line without its line end; the slice is valid
+// readLine returns the next line without its line end. The slice is valid
 // until the next call. It returns io.EOF when the stream ends, leaving any
 // unterminated last line in buf[start:end].
 func (d *Decoder) readLine() ([]byte, error) {
@@ -215,8 +213,8 @@ func (d *Decoder) readLine() ([]byte, error) {
 		}
 		if d.bomChecked {
 			if d.skipLF && d.start < d.end {
-				// A CR ended the previous line; an LF right after it
-				// belongs to the same line end, even across reads.
+				// When a CR ended the previous line, an LF right after
+				// it belongs to the same line end, even across reads.
 				if d.buf[d.start] == '\n' {
 					d.start++
 					d.scanned = max(d.scanned, d.start)

@@ -26,21 +26,29 @@ func decodeAll(r io.Reader, maxLine int) ([]Event, error) {
 }
 
 // chunkReader returns its pieces one per Read, the way a network
-// connection hands over TCP segments.
+// connection hands over TCP segments. A piece larger than the caller's
+// buffer takes several Reads.
 type chunkReader struct {
-	pieces [][]byte
+	pieces  [][]byte
+	started int // pieces of which at least one byte was returned
+	off     int // bytes of pieces[started-1] already returned
 }
 
 func (r *chunkReader) Read(p []byte) (int, error) {
-	for len(r.pieces) > 0 && len(r.pieces[0]) == 0 {
-		r.pieces = r.pieces[1:]
+	if r.started > 0 && r.off < len(r.pieces[r.started-1]) {
+		n := copy(p, r.pieces[r.started-1][r.off:])
+		r.off += n
+		return n, nil
 	}
-	if len(r.pieces) == 0 {
+	for r.started < len(r.pieces) && len(r.pieces[r.started]) == 0 {
+		r.started++
+	}
+	if r.started == len(r.pieces) {
 		return 0, io.EOF
 	}
-	n := copy(p, r.pieces[0])
-	r.pieces[0] = r.pieces[0][n:]
-	return n, nil
+	r.started++
+	r.off = copy(p, r.pieces[r.started-1])
+	return r.off, nil
 }
 
 func splitAt(data []byte, cuts ...int) *chunkReader {

@@ -65,7 +65,7 @@ func TestRequestFiguresSingleTokenHasNoTPOT(t *testing.T) {
 
 func TestSummarizeHandComputed(t *testing.T) {
 	t.Parallel()
-	failed := runner.Record{Phase: runner.PhaseMeasured, ErrorKind: runner.FailHTTP}
+	failed := runner.Record{Phase: runner.PhaseMeasured, ErrorKind: runner.FailHTTP5xx}
 	records := []runner.Record{
 		record(runner.PhaseWarmup, 2, 5000, 6000),
 		record(runner.PhaseMeasured, 2, 100, 120),
@@ -96,8 +96,8 @@ func TestSummarizeHandComputed(t *testing.T) {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
 		}
 	}
-	if s.Failures[runner.FailHTTP] != 1 {
-		t.Errorf("failures = %v, want one %s", s.Failures, runner.FailHTTP)
+	if s.Failures[runner.FailHTTP5xx] != 1 {
+		t.Errorf("failures = %v, want one %s", s.Failures, runner.FailHTTP5xx)
 	}
 }
 

@@ -18,15 +18,26 @@ const (
 const (
 	// FailConnect: the request never reached the server (refused, DNS, reset before headers).
 	FailConnect = "connect"
-	// FailHTTP: the server answered with a non-2xx status.
-	FailHTTP = "http_status"
+	// FailHTTP4xx and FailHTTP5xx: the server answered with an error
+	// status other than the ones below.
+	FailHTTP4xx = "http_4xx"
+	FailHTTP5xx = "http_5xx"
+	// FailRateLimited: HTTP 429.
+	FailRateLimited = "rate_limited"
+	// FailUnavailable: HTTP 503.
+	FailUnavailable = "unavailable"
+	// FailOverloaded: HTTP 529, Anthropic's "overloaded".
+	FailOverloaded = "overloaded"
 	// FailTimeout: the per-request timeout expired.
 	FailTimeout = "timeout"
 	// FailStreamError: the server sent an error object inside the stream.
 	FailStreamError = "stream_error"
-	// FailTruncated: the body ended inside an event or without an end marker
-	// after an error on the read side.
-	FailTruncated = "truncated"
+	// FailTruncated: the body ended inside an event, or ended cleanly with
+	// no finish reason, no usage and no end marker.
+	FailTruncated = "incomplete_stream"
+	// FailNoOutput: the stream ended normally without any output and the
+	// server reported no output tokens.
+	FailNoOutput = "no_output"
 	// FailMalformed: an event could not be parsed.
 	FailMalformed = "malformed_event"
 	// FailCanceled: the run was interrupted while the request was in flight.
@@ -70,16 +81,19 @@ type Record struct {
 	MaxTokens int `json:"max_tokens"`
 	// Usage reports whether the server sent usage; the Server* fields are
 	// meaningful only then.
-	Usage                  bool `json:"usage_reported"`
-	ServerInputTokens      int  `json:"server_input_tokens"`
-	ServerOutputTokens     int  `json:"server_output_tokens"`
-	ServerReasoningTokens  int  `json:"server_reasoning_tokens"`
+	Usage                 bool `json:"usage_reported"`
+	ServerInputTokens     int  `json:"server_input_tokens"`
+	ServerOutputTokens    int  `json:"server_output_tokens"`
+	ServerReasoningTokens int  `json:"server_reasoning_tokens"`
 	// ClientOutputTokens is the tokenizer's count of the generated text.
 	ClientOutputTokens int `json:"client_output_tokens"`
-	// OutputChars is the length of the generated text in bytes.
+	// OutputChars is the length of the generated text, reasoning
+	// included, in bytes.
 	OutputChars int `json:"output_chars"`
-	// Text is the generated text, kept only when the runner is asked to.
-	Text string `json:"text,omitempty"`
+	// Text is the generated answer text and Reasoning the generated
+	// reasoning text, both kept only when the runner is asked to.
+	Text      string `json:"text,omitempty"`
+	Reasoning string `json:"reasoning,omitempty"`
 
 	FinishReason string `json:"finish_reason"`
 	HTTPStatus   int    `json:"http_status"`

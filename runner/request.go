@@ -1,10 +1,12 @@
 package runner
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"time"
 
@@ -40,6 +42,9 @@ func (r *Runner) do(ctx context.Context, cell Cell, plan plannedRequest, phase P
 		return rec
 	}
 	req.Header.Set("X-Request-Id", rec.RequestID)
+	// Compression would hold events back in the server's compressor, so
+	// identity is requested; a server that compresses anyway is decoded.
+	req.Header.Set("Accept-Encoding", "identity")
 
 	rec.Send = time.Now()
 	send := r.Clock.Now()
@@ -53,26 +58,70 @@ func (r *Runner) do(ctx context.Context, cell Cell, plan plannedRequest, phase P
 	rec.HTTPStatus = resp.StatusCode
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		rec.ErrorKind = FailHTTP
+		rec.ErrorKind = httpFailure(resp.StatusCode)
 		rec.Error = fmt.Sprintf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(body)))
 		return rec
 	}
+	body, err := decodedBody(resp)
+	if err != nil {
+		rec.ErrorKind, rec.Error = FailMalformed, err.Error()
+		return rec
+	}
 
-	text := r.readStream(ctx, reqCtx, &rec, cell.Target.Provider, resp.Body, send)
-	rec.OutputChars = len(text)
-	if r.KeepText {
-		rec.Text = text
-	}
-	if n, err := tokens.Count(text); err == nil {
-		rec.ClientOutputTokens = n
-	}
+	var out streamText
+	r.readStream(ctx, reqCtx, &rec, cell.Target.Provider, body, send, &out)
+	r.finish(&rec, &out)
 	return rec
 }
 
+// finish counts the generated text and fails a clean stream that produced
+// nothing at all.
+func (r *Runner) finish(rec *Record, out *streamText) {
+	all := out.reasoning.String() + out.content.String()
+	rec.OutputChars = len(all)
+	if r.KeepText {
+		rec.Text, rec.Reasoning = out.content.String(), out.reasoning.String()
+	}
+	if n, err := tokens.Count(all); err == nil {
+		rec.ClientOutputTokens = n
+	}
+	if rec.OK() && len(rec.OutputAt) == 0 && rec.ServerOutputTokens == 0 {
+		rec.ErrorKind, rec.Error = FailNoOutput, "the stream ended without any output"
+	}
+}
+
+// decodedBody returns the response body, gunzipped when the server
+// compressed it although identity was requested.
+func decodedBody(resp *http.Response) (io.Reader, error) {
+	if !strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
+		return resp.Body, nil
+	}
+	zr, err := gzip.NewReader(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("invalid gzip response body: %w", err)
+	}
+	return zr, nil
+}
+
+func httpFailure(status int) string {
+	switch {
+	case status == http.StatusTooManyRequests:
+		return FailRateLimited
+	case status == http.StatusServiceUnavailable:
+		return FailUnavailable
+	case status == 529:
+		return FailOverloaded
+	case status >= 500:
+		return FailHTTP5xx
+	}
+	return FailHTTP4xx
+}
+
+type streamText struct{ content, reasoning strings.Builder }
+
 // readStream decodes events until the stream ends, stamping each
-// output-bearing event on arrival. It returns the generated text.
-func (r *Runner) readStream(ctx, reqCtx context.Context, rec *Record, p providers.Provider, body io.Reader, send time.Time) string {
-	var text strings.Builder
+// output-bearing event on arrival, and collects the generated text.
+func (r *Runner) readStream(ctx, reqCtx context.Context, rec *Record, p providers.Provider, body io.Reader, send time.Time, text *streamText) {
 	dec := providers.NewDecoder(body, maxEventLine)
 	defer func() { rec.BytesRead = dec.BytesRead() }()
 	for {
@@ -82,22 +131,25 @@ func (r *Runner) readStream(ctx, reqCtx context.Context, rec *Record, p provider
 			rec.StreamEnd = now
 			if !errors.Is(err, io.EOF) {
 				r.fail(rec, ctx, reqCtx, FailTruncated, err)
+			} else if rec.FinishReason == "" && !rec.Usage {
+				rec.ErrorKind = FailTruncated
+				rec.Error = "the stream ended without a finish reason, usage or end marker"
 			}
-			return text.String()
+			return
 		}
 		chunk, err := p.Decode(ev)
 		if err != nil {
 			rec.StreamEnd = now
 			rec.ErrorKind, rec.Error = FailMalformed, err.Error()
-			return text.String()
+			return
 		}
 		if chunk.HasOutput() {
 			rec.OutputAt = append(rec.OutputAt, now)
 			if chunk.Content != "" && rec.FirstAnswer == 0 {
 				rec.FirstAnswer = now
 			}
-			text.WriteString(chunk.Reasoning)
-			text.WriteString(chunk.Content)
+			text.reasoning.WriteString(chunk.Reasoning)
+			text.content.WriteString(chunk.Content)
 		}
 		if chunk.Usage != nil {
 			rec.Usage = true
@@ -111,12 +163,12 @@ func (r *Runner) readStream(ctx, reqCtx context.Context, rec *Record, p provider
 		if chunk.Err != nil {
 			rec.StreamEnd = now
 			rec.ErrorKind, rec.Error = FailStreamError, chunk.Err.Error()
-			return text.String()
+			return
 		}
 		if chunk.Done {
 			rec.StreamEnd = now
 			rec.SawDone = true
-			return text.String()
+			return
 		}
 	}
 }

@@ -2,18 +2,15 @@ package suite
 
 import (
 	"fmt"
-	"math"
 	"sort"
-	"strconv"
 	"strings"
-	"time"
 
 	"gopkg.in/yaml.v3"
 )
 
 // maxAliasHops bounds how many times one file may follow YAML aliases, so
 // that nested aliases (a "billion laughs" file) cannot make loading take
-// exponential time. Real suites use a handful.
+// exponential time. A hand-written suite follows far fewer.
 const maxAliasHops = 10000
 
 // decoder walks a yaml.Node tree and collects every problem it finds
@@ -27,6 +24,10 @@ type decoder struct {
 
 	aliasHops     int
 	aliasReported bool
+
+	// secretCols maps a line number to the column where a literal
+	// api_key value starts, so that snippets never print the key.
+	secretCols map[int]int
 }
 
 // field is one key a mapping accepts. decode is called with the value
@@ -47,11 +48,41 @@ func (d *decoder) pos(n *yaml.Node) Pos {
 	return Pos{File: d.file, Line: n.Line, Col: n.Column}
 }
 
+// line returns source line n for a snippet, cut where a literal api_key
+// value starts and ended with "<redacted>" in its place.
 func (d *decoder) line(n int) string {
 	if n < 1 || n > len(d.lines) {
 		return ""
 	}
-	return strings.TrimRight(d.lines[n-1], "\r")
+	line := d.lines[n-1]
+	col, ok := d.secretCols[n]
+	if !ok {
+		return line
+	}
+	runes := []rune(line)
+	if col > len(runes)+1 {
+		return line
+	}
+	return string(runes[:col-1]) + "<redacted>"
+}
+
+// findSecrets records the position of every literal api_key value in the
+// tree, wherever it appears. Values with a "$", such as ${VAR}, are left
+// visible because they name a variable, which helps to fix a missing one.
+func (d *decoder) findSecrets(n *yaml.Node) {
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Value == "api_key" && v.Kind == yaml.ScalarNode && !strings.Contains(v.Value, "$") {
+				if prev, ok := d.secretCols[v.Line]; !ok || v.Column < prev {
+					d.secretCols[v.Line] = v.Column
+				}
+			}
+		}
+	}
+	for _, c := range n.Content {
+		d.findSecrets(c)
+	}
 }
 
 func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
@@ -62,8 +93,8 @@ func (d *decoder) errorAt(p Pos, msg string) {
 	d.errs = append(d.errs, &Error{Pos: p, Msg: msg, Snippet: d.line(p.Line)})
 }
 
-func (d *decoder) warnf(n *yaml.Node, snippet, format string, args ...any) {
-	d.warns = append(d.warns, Warning{Pos: d.pos(n), Msg: fmt.Sprintf(format, args...), Snippet: snippet})
+func (d *decoder) warnf(n *yaml.Node, format string, args ...any) {
+	d.warns = append(d.warns, Warning{Pos: d.pos(n), Msg: fmt.Sprintf(format, args...), Snippet: d.line(n.Line)})
 }
 
 // resolve follows aliases to the node they name. It returns nil once the
@@ -127,7 +158,7 @@ func (d *decoder) mapping(n *yaml.Node, where, want string, fields []field) {
 // pairs lists the key/value pairs of a mapping, with YAML merge keys
 // ("<<: *base") replaced by the pairs they merge in. Keys written in the
 // mapping take precedence over merged ones, and among merged mappings the
-// first listed wins, as the YAML merge key specification says. Duplicate
+// first listed wins, as the YAML merge key specification defines. Duplicate
 // keys written in the mapping are reported here.
 func (d *decoder) pairs(n *yaml.Node) []pair {
 	var own, merged []pair
@@ -225,132 +256,6 @@ func (d *decoder) sequence(n *yaml.Node, key, want string, each func(i int, item
 	}
 }
 
-// text returns a scalar's value with environment references expanded.
-// It reports non-scalars and failed expansions and then returns ok false.
-func (d *decoder) text(n *yaml.Node, key, want string) (string, bool) {
-	if n.Kind != yaml.ScalarNode {
-		d.errorf(n, "%q must be %s, got %s", key, want, describe(n))
-		return "", false
-	}
-	s, _, err := expandEnv(n.Value, d.opts.LookupEnv)
-	if err != nil {
-		d.errorf(n, "%s", err)
-		return "", false
-	}
-	return s, true
-}
-
-func (d *decoder) str(n *yaml.Node, key string, out *string) {
-	if s, ok := d.text(n, key, "a string"); ok {
-		*out = s
-	}
-}
-
-// requiredStr decodes a string that may not be empty.
-func (d *decoder) requiredStr(n *yaml.Node, key string, out *string) {
-	s, ok := d.text(n, key, "a string")
-	if !ok {
-		return
-	}
-	if strings.TrimSpace(s) == "" {
-		d.errorf(n, "%q must not be empty", key)
-		return
-	}
-	*out = s
-}
-
-// integer decodes a decimal integer; want describes the accepted values
-// in the message, such as "an integer of 1 or more".
-func (d *decoder) integer(n *yaml.Node, key, want string) (int, bool) {
-	s, ok := d.text(n, key, want)
-	if !ok {
-		return 0, false
-	}
-	v, err := strconv.Atoi(strings.TrimSpace(s))
-	if err != nil {
-		d.errorf(n, "%q must be %s, got %q", key, want, s)
-		return 0, false
-	}
-	return v, true
-}
-
-// atLeast decodes an integer of min or more into out.
-func (d *decoder) atLeast(n *yaml.Node, key string, min int, out *int) {
-	want := fmt.Sprintf("an integer of %d or more", min)
-	v, ok := d.integer(n, key, want)
-	if !ok {
-		return
-	}
-	if v < min {
-		d.errorf(n, "%q must be %s, got %d", key, want, v)
-		return
-	}
-	*out = v
-}
-
-// number decodes a finite floating-point number.
-func (d *decoder) number(n *yaml.Node, key string) (float64, bool) {
-	const want = "a number"
-	s, ok := d.text(n, key, want)
-	if !ok {
-		return 0, false
-	}
-	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		d.errorf(n, "%q must be %s, got %q", key, want, s)
-		return 0, false
-	}
-	return v, true
-}
-
-// nonNegative decodes a number of 0 or more into out.
-func (d *decoder) nonNegative(n *yaml.Node, key string, out *float64) {
-	v, ok := d.number(n, key)
-	if !ok {
-		return
-	}
-	if v < 0 {
-		d.errorf(n, "%q must be 0 or more, got %s", key, formatNumber(v))
-		return
-	}
-	*out = v
-}
-
-func (d *decoder) boolean(n *yaml.Node, key string, out *bool) {
-	const want = "true or false"
-	s, ok := d.text(n, key, want)
-	if !ok {
-		return
-	}
-	switch strings.TrimSpace(s) {
-	case "true", "True", "TRUE":
-		*out = true
-	case "false", "False", "FALSE":
-		*out = false
-	default:
-		d.errorf(n, "%q must be %s, got %q", key, want, s)
-	}
-}
-
-// duration decodes a positive Go duration such as "30s".
-func (d *decoder) duration(n *yaml.Node, key string, out *time.Duration) {
-	const hint = `a duration with a unit, such as "30s" or "1m30s"`
-	s, ok := d.text(n, key, hint)
-	if !ok {
-		return
-	}
-	v, err := time.ParseDuration(strings.TrimSpace(s))
-	if err != nil {
-		d.errorf(n, "%q must be %s, got %q", key, hint, s)
-		return
-	}
-	if v <= 0 {
-		d.errorf(n, "%q must be more than 0, got %q; use a duration such as \"30s\"", key, s)
-		return
-	}
-	*out = v
-}
-
 // sortErrors orders the problems by position and drops exact repeats,
 // which appear when an alias makes the loader read one node twice.
 func (d *decoder) sortErrors() {
@@ -370,39 +275,4 @@ func (d *decoder) sortErrors() {
 		out = append(out, e)
 	}
 	d.errs = out
-}
-
-func isNull(n *yaml.Node) bool {
-	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
-}
-
-// describe names what a node is, for "got ..." in messages.
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
-	case yaml.DocumentNode:
-		return "a document"
-	}
-	if isNull(n) {
-		return "nothing"
-	}
-	return strconv.Quote(n.Value)
-}
-
-// quoteKey quotes a plain key name but leaves a path such as
-// "endpoints[0]" or "the suite" readable as it is.
-func quoteKey(where string) string {
-	if strings.ContainsAny(where, "[ ") {
-		return where
-	}
-	return strconv.Quote(where)
-}
-
-func formatNumber(v float64) string {
-	return strconv.FormatFloat(v, 'g', -1, 64)
 }

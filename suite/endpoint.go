@@ -2,9 +2,11 @@ package suite
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -13,10 +15,11 @@ import (
 // the first use.
 type names map[string]*yaml.Node
 
-// addName records name, or reports it when the list already has it.
-func (d *decoder) addName(seen names, n *yaml.Node, what, name string) {
+// addName records name, or reports it when the list already has it. kind
+// is "endpoint", "workload" or "assertion".
+func (d *decoder) addName(seen names, n *yaml.Node, kind, name string) {
 	if prev, ok := seen[name]; ok {
-		d.errorf(n, "duplicate %s name %q; the first is at line %d", what, name, prev.Line)
+		d.errorf(n, "duplicate %s name %q; the first is at line %d", kind, name, prev.Line)
 		return
 	}
 	seen[name] = n
@@ -24,17 +27,17 @@ func (d *decoder) addName(seen names, n *yaml.Node, what, name string) {
 
 // cellName decodes an endpoint or workload name, which becomes part of
 // cell ids and result file names.
-func (d *decoder) cellName(n *yaml.Node, what string, seen names, out *string) {
+func (d *decoder) cellName(n *yaml.Node, kind string, seen names, out *string) {
 	var s string
 	d.requiredStr(n, "name", &s)
 	if s == "" {
 		return
 	}
 	if i := strings.IndexFunc(s, func(r rune) bool { return r > 0x7f || !isIDByte(byte(r)) }); i >= 0 {
-		d.errorf(n, "%s name %q may contain only letters, digits, \".\", \"-\" and \"_\", because it is part of cell ids and file names", what, s)
+		d.errorf(n, "%s name %q may contain only letters, digits, \".\", \"-\" and \"_\", because it is part of cell ids and file names", kind, s)
 		return
 	}
-	d.addName(seen, n, what, s)
+	d.addName(seen, n, kind, s)
 	*out = s
 }
 
@@ -94,8 +97,10 @@ func (d *decoder) baseURL(n *yaml.Node, out *string) {
 	if s == "" {
 		return
 	}
-	if s == MockBaseURL {
-		*out = s
+	if rest, ok := strings.CutPrefix(s, MockBaseURL); ok && (rest == "" || rest[0] == '?') {
+		if d.mockPacing(n, s, rest) {
+			*out = s
+		}
 		return
 	}
 
@@ -104,12 +109,49 @@ func (d *decoder) baseURL(n *yaml.Node, out *string) {
 		*out = s
 		return
 	}
-	shown := s
+	display := s
 	if err == nil {
-		shown = u.Redacted()
+		display = u.Redacted()
 	}
-	d.errorf(n, "invalid \"base_url\" %q; use an http:// or https:// URL such as \"http://127.0.0.1:8000/v1\", or %q for the built-in mock server", shown, MockBaseURL)
+	d.errorf(n, "invalid \"base_url\" %q; use an http:// or https:// URL such as \"http://127.0.0.1:8000/v1\", or %q for the built-in mock server", display, MockBaseURL)
 }
+
+// mockPacing checks the optional query of a "builtin:mock" base_url,
+// "?ttft=50ms&itl=5ms", which sets the mock server's time to first token
+// and inter-token latency.
+func (d *decoder) mockPacing(n *yaml.Node, baseURL, query string) bool {
+	values, err := url.ParseQuery(strings.TrimPrefix(query, "?"))
+	if err != nil {
+		d.errorf(n, "invalid \"base_url\" %q: %s; write the pacing as %q", baseURL, err, MockBaseURL+"?ttft=50ms&itl=5ms")
+		return false
+	}
+
+	ok := true
+	for _, key := range slices.Sorted(maps.Keys(values)) {
+		value := values[key][len(values[key])-1]
+		switch {
+		case !slices.Contains(mockParams, key):
+			hint := "use ttft and itl"
+			if s := suggest(key, mockParams); s != "" {
+				hint = fmt.Sprintf("did you mean %q?", s)
+			}
+			d.errorf(n, "invalid \"base_url\" %q: unknown parameter %q; %s", baseURL, key, hint)
+			ok = false
+		case len(values[key]) > 1:
+			d.errorf(n, "invalid \"base_url\" %q: parameter %q is given %d times; give it once", baseURL, key, len(values[key]))
+			ok = false
+		default:
+			if v, err := time.ParseDuration(value); err != nil || v < 0 {
+				d.errorf(n, "invalid \"base_url\" %q: %s must be a duration of 0 or more such as \"20ms\", got %q", baseURL, key, value)
+				ok = false
+			}
+		}
+	}
+	return ok
+}
+
+// mockParams are the query parameters of a "builtin:mock" base_url.
+var mockParams = []string{"ttft", "itl"}
 
 // apiKey decodes the key and warns when it is written in the file instead
 // of read from the environment. Messages never include the key's value.
@@ -124,19 +166,9 @@ func (d *decoder) apiKey(n *yaml.Node, out *string) {
 		return
 	}
 	if !fromEnv && s != "" {
-		d.warnf(n, d.redactedLine(n), "api_key is written in the suite file; use ${ENV_VAR} so the key stays out of the repository")
+		d.warnf(n, "api_key is written in the suite file; use ${ENV_VAR} so the key stays out of the repository")
 	}
 	*out = s
-}
-
-// redactedLine returns n's source line cut at n's column, so that a
-// warning can show where a secret is without printing it.
-func (d *decoder) redactedLine(n *yaml.Node) string {
-	runes := []rune(d.line(n.Line))
-	if n.Column < 1 || n.Column > len(runes)+1 {
-		return ""
-	}
-	return string(runes[:n.Column-1]) + "<redacted>"
 }
 
 func (d *decoder) headers(n *yaml.Node) map[string]string {

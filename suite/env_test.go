@@ -75,9 +75,13 @@ const envSuite = `endpoints:
     model: ${MODEL}
     api_key: ${API_KEY}
     headers: {X-Org: "${ORG:-none}"}
-    sampling: {temperature: ${TEMP:-0.5}, label: "${TEMP:-0.5}"}
+    sampling:
+      temperature: ${TEMP:-0.5}
+      label: "${TEMP:-0.5}"
 workloads:
-  - {name: w, input_tokens: "${IN:-100}", output_tokens: ${OUT:-10}}
+  - name: w
+    input_tokens: "${IN:-100}"
+    output_tokens: ${OUT:-10}
 load:
   concurrency: [1]
   requests: ${REQUESTS:-20}
@@ -191,9 +195,9 @@ func TestLiteralAPIKeyWarning(t *testing.T) {
 	if len(warnings) != 1 {
 		t.Fatalf("got %d warnings, want 1: %v", len(warnings), warnings)
 	}
-	want := "lit.yaml:2:83: api_key is written in the suite file; use ${ENV_VAR} so the key stays out of the repository\n" +
+	want := "lit.yaml:2:81: api_key is written in the suite file; use ${ENV_VAR} so the key stays out of the repository\n" +
 		"  2 |   - {name: e, provider: openai-chat, base_url: builtin:mock, model: m, api_key: <redacted>\n" +
-		"    |                                                                                   ^"
+		"    |                                                                                 ^"
 	if got := warnings[0].Verbose(); got != want {
 		t.Errorf("warning:\n%s\nwant:\n%s", got, want)
 	}

@@ -20,11 +20,12 @@ func (p Pos) String() string {
 
 // Error is one problem found in a suite file.
 type Error struct {
-	// Pos is where the problem is; Line and Col are 1-based.
+	// Pos is the position of the problem; Line and Col are 1-based.
 	Pos Pos
 	// Msg is the lowercase message without the position.
 	Msg string
-	// Snippet is the source line at Pos.Line, or "" when unknown.
+	// Snippet is the source line at Pos.Line, or "" when unknown. A
+	// literal api_key value on the line is replaced by "<redacted>".
 	Snippet string
 }
 
@@ -53,12 +54,12 @@ func (l ErrorList) Error() string {
 
 // Warning is a problem that does not stop the suite from loading.
 type Warning struct {
-	// Pos is where the problem is; Line and Col are 1-based.
+	// Pos is the position of the problem; Line and Col are 1-based.
 	Pos Pos
 	// Msg is the lowercase message without the position.
 	Msg string
-	// Snippet is the source line at Pos.Line, with any secret value
-	// replaced by "<redacted>".
+	// Snippet is the source line at Pos.Line, with a literal api_key
+	// value replaced by "<redacted>".
 	Snippet string
 }
 
@@ -73,11 +74,12 @@ func (w Warning) Verbose() string {
 	return w.String() + excerpt(w.Pos, w.Snippet)
 }
 
-// ExprError is an error from LoadOptions.CheckExpr that knows where in the
-// expression the problem is, so the loader can point at the column in the
-// suite file.
+// ExprError is an error from LoadOptions.CheckExpr that carries the column
+// of the problem within the expression, so that the loader can point at
+// that column in the suite file.
 type ExprError struct {
-	// Col is the 1-based column within the expression text.
+	// Col is the 1-based column within the expression text, counted in
+	// runes.
 	Col int
 	// Msg is the compiler's message.
 	Msg string
@@ -91,8 +93,8 @@ func (e *ExprError) Error() string {
 // excerpt renders the source line under a message, with a caret under the
 // column:
 //
-//	  4 | endpionts:
-//	    | ^
+//	4 | endpionts:
+//	  | ^
 func excerpt(p Pos, line string) string {
 	if p.Line == 0 || line == "" {
 		return ""

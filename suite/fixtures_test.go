@@ -33,7 +33,7 @@ func testOptions() LoadOptions {
 	}
 }
 
-// fakeCheckExpr stands in for the expr-lang compiler. It accepts names of
+// fakeCheckExpr replaces the expr-lang compiler in tests. It accepts names of
 // cell metrics followed by a field, numbers, comparisons and "&&", and
 // returns an *ExprError at the first name it does not know, or a plain
 // error when the expression ends after an operator.
@@ -150,5 +150,28 @@ func TestLoadMissingFile(t *testing.T) {
 	var list ErrorList
 	if errors.As(err, &list) {
 		t.Errorf("Load(missing file) returned an ErrorList, want a plain error")
+	}
+}
+
+// TestExamplesLoad loads every suite in the repository's examples folder,
+// without an expression checker because the assertion language belongs to
+// the report package.
+func TestExamplesLoad(t *testing.T) {
+	t.Parallel()
+	paths, err := filepath.Glob("../examples/*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) == 0 {
+		t.Skip("no examples found")
+	}
+
+	for _, path := range paths {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			t.Parallel()
+			if _, _, err := Load(path, LoadOptions{}); err != nil {
+				t.Errorf("Load(%q): %v", path, err)
+			}
+		})
 	}
 }

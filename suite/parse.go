@@ -23,7 +23,8 @@ const (
 	DefaultSinkType = "json"
 	DefaultSinkDir  = "results"
 	// MockBaseURL as an endpoint's base_url starts the built-in mock
-	// server on a free loopback port.
+	// server on a free loopback port. A query may follow it, as in
+	// "builtin:mock?ttft=50ms&itl=5ms".
 	MockBaseURL = "builtin:mock"
 )
 
@@ -43,10 +44,11 @@ func Load(path string, opts LoadOptions) (*Suite, []Warning, error) {
 // an ErrorList sorted by position, with a nil Suite. Warnings are returned
 // whether or not there are errors.
 func Parse(data []byte, path string, opts LoadOptions) (*Suite, []Warning, error) {
-	d := &decoder{file: path, lines: splitLines(data), opts: opts}
+	d := &decoder{file: path, lines: splitLines(data), opts: opts, secretCols: map[int]int{}}
 
 	var s *Suite
 	if root := d.document(data); root != nil {
+		d.findSecrets(root)
 		s = d.suite(root)
 	}
 

@@ -119,9 +119,9 @@ func (d *decoder) assertions(n *yaml.Node) []Assertion {
 }
 
 // checkExpr compiles an assertion's expression with LoadOptions.CheckExpr.
-// An *ExprError's column is moved onto the suite file's line when the
-// expression is written there unchanged on one line; otherwise the message
-// gives the column within the expression.
+// When the expression is written unchanged on one line, an *ExprError's
+// column is moved onto the suite file's line. Otherwise the message gives
+// the column within the expression.
 func (d *decoder) checkExpr(n *yaml.Node, a Assertion) {
 	if d.opts.CheckExpr == nil {
 		return

@@ -4,7 +4,7 @@ import "strings"
 
 // suggest returns the candidate nearest to got by edit distance, or "" when
 // none is close enough to be a likely typo. Close enough is at most two
-// edits, or a third of got's length for long words; the first of equally
+// edits, or a third of got's length for long words. The first of equally
 // near candidates wins, so the result is stable.
 func suggest(got string, candidates []string) string {
 	limit := max(2, len([]rune(got))/3)

@@ -28,9 +28,9 @@ type Suite struct {
 	// Workloads are the prompt and output length shapes; required, at
 	// least one.
 	Workloads []Workload `yaml:"workloads"`
-	// Load is how hard each cell drives its endpoint; required.
+	// Load is the load profile every cell applies; required.
 	Load LoadProfile `yaml:"load"`
-	// Sinks are where results are written. Left out, it is one json sink
+	// Sinks are the result writers. Left out, it is one json sink
 	// writing to "results"; an explicit empty list writes no files.
 	Sinks []Sink `yaml:"sinks"`
 	// Assertions are checked against every cell's summary.
@@ -46,7 +46,8 @@ type Endpoint struct {
 	Provider string `yaml:"provider"`
 	// BaseURL is the server's root http:// or https:// URL, such as
 	// "http://127.0.0.1:8000/v1", or "builtin:mock" (MockBaseURL) for the
-	// in-process mock server; required.
+	// in-process mock server, optionally paced with a query such as
+	// "builtin:mock?ttft=50ms&itl=5ms"; required.
 	BaseURL string `yaml:"base_url"`
 	// Model is the model name sent in each request; required.
 	Model string `yaml:"model"`
@@ -57,9 +58,9 @@ type Endpoint struct {
 	Headers map[string]string `yaml:"headers"`
 	// GPU describes the hardware behind the endpoint, for reports.
 	GPU GPU `yaml:"gpu"`
-	// Price is what the endpoint costs, for cost figures.
+	// Price is the endpoint's running cost, for cost figures.
 	Price Price `yaml:"price"`
-	// Sampling holds extra body parameters passed through untouched,
+	// Sampling contains extra body parameters passed through untouched,
 	// decoded as yaml.v3 decodes into map[string]any.
 	Sampling map[string]any `yaml:"sampling"`
 }
@@ -122,8 +123,8 @@ type Distribution struct {
 	Min, Max int
 }
 
-// LoadProfile is how each cell is driven. It is not named Load because
-// the package's Load function reads a suite file.
+// LoadProfile is the load each cell applies to its endpoint. It is not
+// named Load because the package's Load function reads a suite file.
 type LoadProfile struct {
 	// Concurrency lists the closed-loop concurrency levels to sweep, in
 	// the order given; required, each 1 or more and none repeated.
