@@ -1,28 +1,44 @@
 package providers
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // openAI implements the OpenAI-compatible streaming APIs that vLLM, SGLang,
 // llama.cpp, Ollama and OpenAI itself serve: chat completions, whose chunks
 // carry choices[].delta, and legacy completions, whose chunks carry
-// choices[].text.
+// choices[].text. azure-openai is chat completions with the key in an
+// api-key header, as Azure OpenAI expects it.
 type openAI struct {
 	name string
 	path string // appended to Endpoint.BaseURL
 	chat bool
+	// auth is how the key is sent; the zero value means a bearer token.
+	auth auth
+	// check, when set, validates the base URL further.
+	check func(base string) error
 }
 
 func init() {
 	register(openAI{name: "openai-chat", path: "chat/completions", chat: true})
 	register(openAI{name: "openai-completions", path: "completions"})
+	register(openAI{name: "azure-openai", path: "chat/completions", chat: true, auth: auth{header: "Api-Key"}, check: checkAzureBase})
+}
+
+// checkAzureBase requires the api-version query of Azure OpenAI's
+// deployment URL form, ".../openai/deployments/{deployment}?api-version=...",
+// which Azure refuses requests without. The v1 form, ".../openai/v1",
+// takes none.
+func checkAzureBase(base string) error {
+	u, err := url.Parse(base)
+	if err != nil || !strings.Contains(u.Path, "/deployments/") || u.Query().Has("api-version") {
+		return nil
+	}
+	return fmt.Errorf("azure-openai: base_url %q is a deployment URL without ?api-version=...; add one, such as %q", u.Redacted(), u.Redacted()+"?api-version=2024-10-21")
 }
 
 func (p openAI) Name() string { return p.name }
@@ -35,34 +51,30 @@ func (p openAI) NewRequest(ctx context.Context, ep Endpoint, req Request) (*http
 	if err != nil {
 		return nil, err
 	}
+	if err := requireCredential(p.name, ep, p.authStyle()); err != nil {
+		return nil, err
+	}
 	body, err := p.body(ep, req)
 	if err != nil {
 		return nil, err
 	}
+	return newPost(ctx, p.name, target, body, ep, p.authStyle())
+}
 
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
-	if err != nil {
-		return nil, fmt.Errorf("%s: building the request for %q failed: %w", p.name, target, err)
+func (p openAI) authStyle() auth {
+	if p.auth.header != "" {
+		return p.auth
 	}
-	if err := setHeaders(hr, ep); err != nil {
-		return nil, fmt.Errorf("%s: %w", p.name, err)
-	}
-	return hr, nil
+	return bearerAuth
 }
 
 // url joins the base URL and the API path without doubling slashes.
 func (p openAI) url(base string) (string, error) {
-	if base == "" {
-		return "", fmt.Errorf("%s: missing base_url; set it to the server's API root, such as \"http://127.0.0.1:8000/v1\"", p.name)
+	target, err := joinURL(p.name, base, p.path, "http://127.0.0.1:8000/v1")
+	if err != nil || p.check == nil {
+		return target, err
 	}
-	u, err := url.Parse(base)
-	if err != nil {
-		return "", fmt.Errorf("%s: invalid base_url %q: %w", p.name, base, err)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("%s: invalid base_url %q: it must start with http:// or https:// and name a host", p.name, base)
-	}
-	return u.JoinPath(p.path).String(), nil
+	return target, p.check(base)
 }
 
 // body encodes the request body. Sampling keys are merged last, and one
@@ -93,18 +105,10 @@ func (p openAI) body(ep Endpoint, req Request) ([]byte, error) {
 		fields["min_tokens"] = req.MaxTokens
 	}
 
-	for key, value := range req.Sampling {
-		if _, alreadySet := fields[key]; alreadySet {
-			return nil, fmt.Errorf("%s: sampling key %q conflicts with the request field of that name, which infermark sets itself; remove %q from sampling", p.name, key, key)
-		}
-		fields[key] = value
+	if err := mergeSampling(p.name, fields, req.Sampling); err != nil {
+		return nil, err
 	}
-
-	body, err := json.Marshal(fields)
-	if err != nil {
-		return nil, fmt.Errorf("%s: encoding the request body failed: %w; check the sampling values", p.name, err)
-	}
-	return body, nil
+	return encodeBody(p.name, fields)
 }
 
 type chatMessage struct {
@@ -118,28 +122,4 @@ func chatMessages(req Request) []chatMessage {
 		msgs = append(msgs, chatMessage{Role: "system", Content: req.SystemPrompt})
 	}
 	return append(msgs, chatMessage{Role: "user", Content: req.Prompt})
-}
-
-// setHeaders sets the JSON and SSE headers, the bearer credential and then
-// the endpoint's own headers, which may replace the first two.
-func setHeaders(hr *http.Request, ep Endpoint) error {
-	hr.Header.Set("Content-Type", "application/json")
-	hr.Header.Set("Accept", "text/event-stream")
-	if ep.APIKey != "" {
-		hr.Header.Set("Authorization", "Bearer "+ep.APIKey)
-	}
-
-	for name, value := range ep.Headers {
-		canonical := http.CanonicalHeaderKey(name)
-		if canonical == "Authorization" && ep.APIKey != "" {
-			return errors.New("both api_key and an Authorization header are set; keep only one of them")
-		}
-		if canonical == "Host" {
-			// net/http ignores a Host entry in Header.
-			hr.Host = value
-			continue
-		}
-		hr.Header.Set(canonical, value)
-	}
-	return nil
 }

@@ -5,9 +5,12 @@ package providers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
+	"strings"
+	"sync"
 )
 
 // Endpoint is the address, model and credentials of one server.
@@ -57,6 +60,12 @@ type Chunk struct {
 	Reasoning string
 	// ToolCall is true when the event carries a tool-call delta.
 	ToolCall bool
+	// HiddenToken is true when the event carries a generated token with no
+	// text of its own: a special token such as the end-of-sequence token
+	// that TGI streams last, or a token whose bytes only complete a
+	// character together with a later one. It counts as output, because
+	// the model spent a decoding step on it, but adds no text.
+	HiddenToken bool
 	// ToolCalls are the tool-call fragments of the event. A caller that
 	// needs whole calls joins Arguments of fragments with the same Index.
 	ToolCalls []ToolCallDelta
@@ -83,9 +92,10 @@ type ToolCallDelta struct {
 }
 
 // HasOutput reports whether the chunk carries generated output: text,
-// reasoning or a tool call. Role-only, usage-only and empty chunks do not.
+// reasoning, a tool call or a hidden token. Role-only, usage-only and
+// empty chunks do not.
 func (c Chunk) HasOutput() bool {
-	return c.Content != "" || c.Reasoning != "" || c.ToolCall
+	return c.Content != "" || c.Reasoning != "" || c.ToolCall || c.HiddenToken
 }
 
 // StreamError is an error object received inside a stream.
@@ -102,7 +112,10 @@ func (e *StreamError) Error() string {
 	return fmt.Sprintf("server error in stream (%s): %s", e.Type, e.Message)
 }
 
-// Provider is one wire format.
+// Provider is one wire format. Its methods must be safe for concurrent
+// use, because the runner calls them from every worker; a provider whose
+// decoding needs state keeps it in the Stream it returns from NewStream
+// (see StreamProvider).
 type Provider interface {
 	// Name is the value of an endpoint's "provider" key, such as "openai-chat".
 	Name() string
@@ -113,25 +126,53 @@ type Provider interface {
 	Decode(ev Event) (Chunk, error)
 }
 
-var registry = map[string]Provider{}
+var (
+	registryMu sync.RWMutex
+	registry   = map[string]Provider{}
+)
 
-// register adds p to the registry; it panics on a duplicate name because
+// register adds a built-in provider; it panics on a duplicate name because
 // that is a programming error.
 func register(p Provider) {
-	if _, dup := registry[p.Name()]; dup {
-		panic("providers: duplicate provider " + p.Name())
+	if err := Register(p); err != nil {
+		panic(err)
 	}
-	registry[p.Name()] = p
+}
+
+// Register adds p to the registry under p.Name(), so that suites can name
+// it in an endpoint's "provider" key and Lookup finds it. Call it before
+// loading suites, for example from an init function. It returns an error
+// for an empty name, a name with spaces, or a name already registered,
+// built-in names included.
+func Register(p Provider) error {
+	if p == nil {
+		return errors.New("providers: Register(nil)")
+	}
+	name := p.Name()
+	if name == "" || strings.ContainsAny(name, " \t\n") {
+		return fmt.Errorf("providers: invalid provider name %q; use letters, digits and \"-\"", name)
+	}
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	if _, dup := registry[name]; dup {
+		return fmt.Errorf("providers: provider %q is already registered", name)
+	}
+	registry[name] = p
+	return nil
 }
 
 // Lookup returns the provider registered under name.
 func Lookup(name string) (Provider, bool) {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
 	p, ok := registry[name]
 	return p, ok
 }
 
 // Names returns the registered provider names, sorted.
 func Names() []string {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
 	names := make([]string, 0, len(registry))
 	for n := range registry {
 		names = append(names, n)

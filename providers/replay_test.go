@@ -40,6 +40,9 @@ type replayResult struct {
 	decodeErrs    []error
 	endErr        error
 	toolCalls     []ToolCallDelta // fragments joined by Index
+	// callsByIndex joins fragments by Index without assuming that
+	// indexes start at 0 and have no gaps.
+	callsByIndex map[int]ToolCallDelta
 	// firstOutputPiece and firstContentPiece are the 1-based numbers of the
 	// pieces of a chunkReader with which the first output-bearing and the
 	// first content-bearing event arrived, or 0 when none did or the reader
@@ -54,22 +57,21 @@ func replay(t *testing.T, p Provider, r io.Reader, maxLine int) replayResult {
 	if cr, ok := r.(*chunkReader); ok {
 		piece = func() int { return cr.started }
 	}
-	d := NewDecoder(r, maxLine)
+	st := OpenStream(p, r, maxLine)
 	var res replayResult
 	var text, reasoning strings.Builder
 	for {
-		ev, err := d.Next()
+		c, err := st.Next()
+		var de *DecodeError
+		if errors.As(err, &de) {
+			res.events++
+			res.decodeErrs = append(res.decodeErrs, err)
+		}
 		if err != nil {
 			res.endErr = err
 			break
 		}
 		res.events++
-
-		c, err := p.Decode(ev)
-		if err != nil {
-			res.decodeErrs = append(res.decodeErrs, err)
-			continue
-		}
 		if c.HasOutput() {
 			res.outputChunks++
 			if res.firstOutputPiece == 0 {
@@ -102,6 +104,18 @@ func replay(t *testing.T, p Provider, r io.Reader, maxLine int) replayResult {
 }
 
 func (res *replayResult) joinToolCalls(deltas []ToolCallDelta) {
+	for _, d := range deltas {
+		if res.callsByIndex == nil {
+			res.callsByIndex = map[int]ToolCallDelta{}
+		}
+		call := res.callsByIndex[d.Index]
+		call.Index = d.Index
+		call.ID += d.ID
+		call.Type += d.Type
+		call.Name += d.Name
+		call.Arguments += d.Arguments
+		res.callsByIndex[d.Index] = call
+	}
 	for _, d := range deltas {
 		if d.Index == len(res.toolCalls) {
 			res.toolCalls = append(res.toolCalls, ToolCallDelta{Index: d.Index})

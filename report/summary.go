@@ -20,6 +20,11 @@ type CellInfo struct {
 	GPUCount        int     `json:"gpu_count" expr:"gpu_count"`
 	PricePerHourUSD float64 `json:"price_per_hour_usd" expr:"price_per_hour_usd"`
 	Concurrency     int     `json:"concurrency" expr:"concurrency"`
+	// Rate is the open loop's target rate in requests per second; 0 in a
+	// closed loop.
+	Rate float64 `json:"rate" expr:"rate"`
+	// Repeat is the repeat index of the cell, from 0.
+	Repeat int `json:"repeat" expr:"repeat"`
 }
 
 // CellSummary is every figure of one cell, computed from its measured
@@ -57,6 +62,28 @@ type CellSummary struct {
 	// tokens produced in an hour at this cell's throughput; NaN without a
 	// price or without output.
 	USDPerMillionOutputTokens float64 `json:"usd_per_million_output_tokens" expr:"usd_per_million_output_tokens"`
+	// USDPerMillionTotalTokens is the same over input plus output tokens;
+	// NaN without a price or without tokens.
+	USDPerMillionTotalTokens float64 `json:"usd_per_million_total_tokens" expr:"usd_per_million_total_tokens"`
+	// USDPerThousandRequests is the hourly price divided by the successful
+	// requests completed in an hour at this cell's rate, times 1000.
+	USDPerThousandRequests float64 `json:"usd_per_thousand_requests" expr:"usd_per_thousand_requests"`
+
+	// RequestOutputTokensPerS is the distribution of each successful
+	// request's output tokens divided by its E2E in seconds: the rate one
+	// user sees, prefill and queueing included.
+	RequestOutputTokensPerS Dist `json:"request_output_tokens_per_s" expr:"request_output_tokens_per_s"`
+	// OutputTokenMismatch is sum |tokenizer count - usage count| / sum usage
+	// count over successful requests whose server reported usage; NaN when
+	// none did.
+	OutputTokenMismatch float64 `json:"output_token_mismatch" expr:"output_token_mismatch"`
+
+	// Interrupted is true when the run was interrupted during this cell,
+	// so its figures cover only part of it.
+	Interrupted bool `json:"interrupted" expr:"interrupted"`
+
+	// Load is what the client measured about its own load; see load.go.
+	Load LoadFigures `json:"load" expr:"load"`
 }
 
 // Summarize computes a cell's summary from its records over the measured
@@ -64,10 +91,11 @@ type CellSummary struct {
 // requests only.
 func Summarize(info CellInfo, records []runner.Record, window time.Duration) CellSummary {
 	s := CellSummary{CellInfo: info, Failures: map[string]int{}, DurationS: window.Seconds()}
-	var ttft, ttfo, tpot, itl, e2e []float64
+	var ttft, ttfo, tpot, itl, e2e, perRequest []float64
+	var mismatch tokenMismatch
 	for i := range records {
 		rec := &records[i]
-		if rec.Phase != runner.PhaseMeasured {
+		if rec.Phase != runner.PhaseMeasured || !rec.Counted() {
 			continue
 		}
 		s.Requests++
@@ -88,6 +116,8 @@ func Summarize(info CellInfo, records []runner.Record, window time.Duration) Cel
 		tpot = appendNumber(tpot, f.TPOT)
 		e2e = appendNumber(e2e, f.E2E)
 		itl = append(itl, f.ITL...)
+		perRequest = appendNumber(perRequest, requestOutputRate(f))
+		mismatch.add(rec)
 	}
 
 	s.TTFT, s.TTFO, s.TPOT, s.ITL, s.E2E = Describe(ttft), Describe(ttfo), Describe(tpot), Describe(itl), Describe(e2e)
@@ -100,6 +130,10 @@ func Summarize(info CellInfo, records []runner.Record, window time.Duration) Cel
 	if info.PricePerHourUSD > 0 && s.OutputTokensPerS > 0 {
 		s.USDPerMillionOutputTokens = info.PricePerHourUSD / (s.OutputTokensPerS * 3600) * 1e6
 	}
+	s.USDPerMillionTotalTokens = usdPer(info.PricePerHourUSD, s.TotalTokensPerS, 1e6)
+	s.USDPerThousandRequests = usdPer(info.PricePerHourUSD, s.RequestsPerS, 1e3)
+	s.RequestOutputTokensPerS = Describe(perRequest)
+	s.OutputTokenMismatch = mismatch.ratio()
 	return s
 }
 
@@ -139,6 +173,10 @@ func (s CellSummary) MarshalJSON() ([]byte, error) {
 		OutputTokensPerS          *float64 `json:"output_tokens_per_s"`
 		TotalTokensPerS           *float64 `json:"total_tokens_per_s"`
 		USDPerMillionOutputTokens *float64 `json:"usd_per_million_output_tokens"`
+		USDPerMillionTotalTokens  *float64 `json:"usd_per_million_total_tokens"`
+		USDPerThousandRequests    *float64 `json:"usd_per_thousand_requests"`
+		OutputTokenMismatch       *float64 `json:"output_token_mismatch"`
 	}{plain(s), num(s.ErrorRate), num(s.DurationS), num(s.RequestsPerS), num(s.OutputTokensPerS),
-		num(s.TotalTokensPerS), num(s.USDPerMillionOutputTokens)})
+		num(s.TotalTokensPerS), num(s.USDPerMillionOutputTokens),
+		num(s.USDPerMillionTotalTokens), num(s.USDPerThousandRequests), num(s.OutputTokenMismatch)})
 }

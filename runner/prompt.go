@@ -70,8 +70,10 @@ type Prompt struct {
 
 // SyntheticPrompt returns a prompt of exactly n o200k_base tokens: the
 // instruction followed by random words drawn from r, so that prompts share
-// no long prefix. A prompt too short for the instruction has words only.
-func SyntheticPrompt(r *rand.Rand, n int) (Prompt, error) {
+// no long prefix. With prefixTokens positive, the words after the
+// instruction start with the same prefixTokens words for every prompt of
+// prefixSeed. A prompt too short for the instruction has words only.
+func SyntheticPrompt(r *rand.Rand, n int, prefixSeed uint64, prefixTokens int) (Prompt, error) {
 	words, fixed, err := loadVocabulary()
 	if err != nil {
 		return Prompt{}, err
@@ -82,7 +84,14 @@ func SyntheticPrompt(r *rand.Rand, n int) (Prompt, error) {
 		b.WriteString(instruction)
 		start = fixed
 	}
-	for i := start; i < n; i++ {
+	shared := min(prefixTokens, n-start)
+	if shared > 0 {
+		prefix := rand.New(rand.NewPCG(prefixSeed, 0x70726566))
+		for range shared {
+			b.WriteString(words[prefix.IntN(len(words))])
+		}
+	}
+	for i := start + max(shared, 0); i < n; i++ {
 		b.WriteString(words[r.IntN(len(words))])
 	}
 	text := b.String()

@@ -40,8 +40,13 @@ const (
 	FailNoOutput = "no_output"
 	// FailMalformed: an event could not be parsed.
 	FailMalformed = "malformed_event"
-	// FailCanceled: the run was interrupted while the request was in flight.
+	// FailCanceled: the run was interrupted and the request was still in
+	// flight after the grace period.
 	FailCanceled = "canceled"
+	// FailIncomplete: the request was still in flight when its
+	// duration-bounded cell ended. It is not a failure of the server, so
+	// it counts in no statistic.
+	FailIncomplete = "incomplete"
 	// FailRequest: the request could not be built.
 	FailRequest = "request"
 )
@@ -58,6 +63,23 @@ type Record struct {
 	RequestID string `json:"request_id"`
 	// Send is the wall-clock time the request entered the transport.
 	Send time.Time `json:"send"`
+	// Offset is when the request was sent, after the start of its phase.
+	Offset time.Duration `json:"offset_ns"`
+	// Scheduled is when an open loop meant to send the request, after the
+	// start of its phase; -1 in a closed loop.
+	Scheduled time.Duration `json:"scheduled_ns"`
+	// ScheduleLag is Offset minus Scheduled: how late the request left,
+	// because of a concurrency cap or a busy client; 0 in a closed loop.
+	ScheduleLag time.Duration `json:"schedule_lag_ns"`
+
+	// Connection phases from net/http/httptrace, as offsets after Send;
+	// zero when the phase did not happen (a reused connection has none).
+	DNSDone     time.Duration `json:"dns_done_ns"`
+	ConnectDone time.Duration `json:"connect_done_ns"`
+	TLSDone     time.Duration `json:"tls_done_ns"`
+	// ConnReused is true when the request went out on a kept-alive
+	// connection.
+	ConnReused bool `json:"conn_reused"`
 
 	// Headers is when the response headers arrived.
 	Headers time.Duration `json:"headers_ns"`
@@ -105,3 +127,9 @@ type Record struct {
 
 // OK reports whether the request succeeded.
 func (r *Record) OK() bool { return r.ErrorKind == "" }
+
+// Counted reports whether the record belongs in statistics: requests cut
+// by the end of a cell or by an interruption say nothing about the server.
+func (r *Record) Counted() bool {
+	return r.ErrorKind != FailIncomplete && r.ErrorKind != FailCanceled
+}

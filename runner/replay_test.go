@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -100,7 +101,7 @@ func replayOne(t *testing.T, baseURL string) Record {
 	r := &Runner{Client: NewClient(1), Clock: SystemClock{}, Logger: slog.New(slog.DiscardHandler), RunID: "test", KeepText: true}
 	cell := Cell{ID: "replay", Timeout: 10 * time.Second, Concurrency: 1, Requests: 1,
 		Target: Target{Provider: p, Endpoint: providers.Endpoint{BaseURL: baseURL + "/v1", Model: "m"}}}
-	return r.do(context.Background(), cell, plannedRequest{prompt: Prompt{Text: "hi", Tokens: 1, MaxTokens: 8}}, PhaseMeasured)
+	return r.do(context.Background(), cell, plannedRequest{prompt: Prompt{Text: "hi", Tokens: 1, MaxTokens: 8}}, PhaseMeasured, time.Now(), -1)
 }
 
 // expectation is the part of a fixture's expected.json this test checks.
@@ -180,10 +181,41 @@ func loadDelays(t *testing.T, dir, file string) []float64 {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-func near(t *testing.T, name string, got, want, tol float64) {
-	t.Helper()
+// problems collects a replay's failed checks, keeping timing misses apart
+// because only those may be retried.
+type problems struct{ timing, other []string }
+
+func (p *problems) near(name string, got, want, tol float64) {
 	if math.Abs(got-want) > tol {
-		t.Errorf("%s = %.1f ms, want %.1f ± %.0f ms", name, got, want, tol)
+		p.timing = append(p.timing, fmt.Sprintf("%s = %.1f ms, want %.1f ± %.0f ms", name, got, want, tol))
+	}
+}
+
+func (p *problems) errorf(format string, args ...any) {
+	p.other = append(p.other, fmt.Sprintf(format, args...))
+}
+
+// timingAttempts is how often a replay runs when only its timing misses:
+// the fixtures' tolerance absorbs timer jitter, but not a machine busy
+// with other tests for a moment, and a real timing bug misses every time.
+const timingAttempts = 3
+
+// replayAndCheck replays against a new server from newServer and checks
+// the record against e, retrying when only timing checks failed.
+func replayAndCheck(t *testing.T, newServer func() *httptest.Server, e expectation) {
+	t.Helper()
+	var p problems
+	for attempt := 1; attempt <= timingAttempts; attempt++ {
+		srv := newServer()
+		p = checkExpectation(replayOne(t, srv.URL), e)
+		srv.Close()
+		if len(p.other) > 0 || len(p.timing) == 0 {
+			break
+		}
+		t.Logf("attempt %d missed on timing only: %v", attempt, p.timing)
+	}
+	for _, msg := range append(p.other, p.timing...) {
+		t.Error(msg)
 	}
 }
 
@@ -212,51 +244,54 @@ func TestReplayFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			srv := replayServer(t, nil, timedWrites(t, stream, loadDelays(t, dir, c.file)))
-			checkExpectation(t, replayOne(t, srv.URL), loadExpectation(t, dir, c.file))
+			writes := timedWrites(t, stream, loadDelays(t, dir, c.file))
+			replayAndCheck(t, func() *httptest.Server { return replayServer(t, nil, writes) }, loadExpectation(t, dir, c.file))
 		})
 	}
 }
 
-func checkExpectation(t *testing.T, rec Record, e expectation) {
-	t.Helper()
+func checkExpectation(rec Record, e expectation) problems {
+	var p problems
 	if e.Success != nil && rec.OK() != *e.Success {
-		t.Fatalf("success = %v (%s: %s), want %v", rec.OK(), rec.ErrorKind, rec.Error, *e.Success)
+		p.errorf("success = %v (%s: %s), want %v", rec.OK(), rec.ErrorKind, rec.Error, *e.Success)
+		return p
 	}
 	if e.ErrorKind != "" && rec.ErrorKind != e.ErrorKind {
-		t.Errorf("error kind = %q, want %q", rec.ErrorKind, e.ErrorKind)
+		p.errorf("error kind = %q, want %q", rec.ErrorKind, e.ErrorKind)
 	}
 	if e.TTFT != nil {
 		if len(rec.OutputAt) == 0 {
-			t.Errorf("no output event, want TTFT %.0f ms", *e.TTFT)
+			p.errorf("no output event, want TTFT %.0f ms", *e.TTFT)
 		} else {
-			near(t, "TTFT", ms(rec.OutputAt[0]), *e.TTFT, e.Tolerance)
+			p.near("TTFT", ms(rec.OutputAt[0]), *e.TTFT, e.Tolerance)
 		}
 	}
 	if e.TTFO != nil {
-		near(t, "TTFO", ms(rec.FirstAnswer), *e.TTFO, e.Tolerance)
+		p.near("TTFO", ms(rec.FirstAnswer), *e.TTFO, e.Tolerance)
 	}
 	if e.E2E != nil && rec.OK() {
-		near(t, "stream end", ms(rec.StreamEnd), *e.E2E, e.Tolerance)
+		p.near("stream end", ms(rec.StreamEnd), *e.E2E, e.Tolerance)
 	}
 	want := e.Text
 	if want == nil {
 		want = e.ContentText
 	}
 	if want != nil && rec.Text != *want {
-		t.Errorf("text = %q, want %q", rec.Text, *want)
+		p.errorf("text = %q, want %q", rec.Text, *want)
 	}
 	if e.OutputTokens != nil && rec.OK() && rec.ServerOutputTokens != *e.OutputTokens {
-		t.Errorf("server output tokens = %d, want %d", rec.ServerOutputTokens, *e.OutputTokens)
+		p.errorf("server output tokens = %d, want %d", rec.ServerOutputTokens, *e.OutputTokens)
 	}
 	if len(e.ITLGaps) > 0 {
 		if len(rec.OutputAt) != len(e.ITLGaps)+1 {
-			t.Fatalf("%d output events, want %d", len(rec.OutputAt), len(e.ITLGaps)+1)
+			p.errorf("%d output events, want %d", len(rec.OutputAt), len(e.ITLGaps)+1)
+			return p
 		}
 		for i, gap := range e.ITLGaps {
-			near(t, "gap", ms(rec.OutputAt[i+1]-rec.OutputAt[i]), gap, e.Tolerance)
+			p.near("gap", ms(rec.OutputAt[i+1]-rec.OutputAt[i]), gap, e.Tolerance)
 		}
 	}
+	return p
 }
 
 func TestReplaySplitReads(t *testing.T) {
@@ -282,8 +317,7 @@ func TestReplaySplitReads(t *testing.T) {
 	for _, w := range doc.Writes {
 		writes = append(writes, write{delay: time.Duration(w.Delay * float64(time.Millisecond)), data: stream[w.Start:w.End]})
 	}
-	srv := replayServer(t, nil, writes)
-	checkExpectation(t, replayOne(t, srv.URL), loadExpectation(t, dir, "stream.sse"))
+	replayAndCheck(t, func() *httptest.Server { return replayServer(t, nil, writes) }, loadExpectation(t, dir, "stream.sse"))
 }
 
 func TestReplayGzipStream(t *testing.T) {
@@ -302,6 +336,6 @@ func TestReplayGzipStream(t *testing.T) {
 		zw.Close()
 		writes = append(writes, write{delay: w.delay, data: buf.Bytes()})
 	}
-	srv := replayServer(t, http.Header{"Content-Encoding": {"gzip"}}, writes)
-	checkExpectation(t, replayOne(t, srv.URL), loadExpectation(t, dir, "stream.sse"))
+	gzipped := http.Header{"Content-Encoding": {"gzip"}}
+	replayAndCheck(t, func() *httptest.Server { return replayServer(t, gzipped, writes) }, loadExpectation(t, dir, "stream.sse"))
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"strings"
 	"time"
 
@@ -21,13 +22,19 @@ const (
 	maxErrorBody = 2048
 )
 
-// do sends one request and records what arrived and when.
-func (r *Runner) do(ctx context.Context, cell Cell, plan plannedRequest, phase Phase) Record {
+// do sends one request and records what arrived and when. ctx is the
+// phase's request context; phaseStart and scheduled place the request in
+// its phase (scheduled is negative in a closed loop).
+func (r *Runner) do(ctx context.Context, cell Cell, plan plannedRequest, phase Phase, phaseStart time.Time, scheduled time.Duration) Record {
 	rec := Record{
-		CellID: cell.ID, Phase: phase, Index: plan.index,
+		CellID: cell.ID, Phase: phase, Index: plan.index, Scheduled: -1,
 		RequestID:         fmt.Sprintf("%s-%d", r.RunID, r.seq.Add(1)),
 		InputTokensTarget: plan.target, InputTokensClient: plan.prompt.Tokens,
 		MaxTokens: plan.prompt.MaxTokens,
+	}
+	if plan.err != nil {
+		rec.ErrorKind, rec.Error = FailRequest, plan.err.Error()
+		return rec
 	}
 	reqCtx, cancel := context.WithTimeout(ctx, cell.Timeout)
 	defer cancel()
@@ -46,9 +53,18 @@ func (r *Runner) do(ctx context.Context, cell Cell, plan plannedRequest, phase P
 	// identity is requested; a server that compresses anyway is decoded.
 	req.Header.Set("Accept-Encoding", "identity")
 
+	trace := &connTrace{}
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace.clientTrace()))
+
 	rec.Send = time.Now()
 	send := r.Clock.Now()
+	trace.send = send
+	rec.Offset = send.Sub(phaseStart)
+	if scheduled >= 0 {
+		rec.Scheduled, rec.ScheduleLag = scheduled, max(rec.Offset-scheduled, 0)
+	}
 	resp, err := r.Client.Do(req)
+	trace.fill(&rec)
 	if err != nil {
 		r.fail(&rec, ctx, reqCtx, FailConnect, err)
 		return rec
@@ -59,7 +75,7 @@ func (r *Runner) do(ctx context.Context, cell Cell, plan plannedRequest, phase P
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		rec.ErrorKind = httpFailure(resp.StatusCode)
-		rec.Error = fmt.Sprintf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(body)))
+		rec.Error = fmt.Sprintf("HTTP %d from %s %s: %s", resp.StatusCode, req.Method, redactURL(req.URL.String()), strings.TrimSpace(string(body)))
 		return rec
 	}
 	body, err := decodedBody(resp)
@@ -173,11 +189,13 @@ func (r *Runner) readStream(ctx, reqCtx context.Context, rec *Record, p provider
 	}
 }
 
-// fail classifies err: the run's interruption and the request's timeout
-// take precedence over the kind the caller saw.
-func (r *Runner) fail(rec *Record, runCtx, reqCtx context.Context, kind string, err error) {
+// fail classifies err: the end of the phase, the run's interruption and
+// the request's timeout take precedence over the kind the caller saw.
+func (r *Runner) fail(rec *Record, phaseCtx, reqCtx context.Context, kind string, err error) {
 	switch {
-	case runCtx.Err() != nil:
+	case errors.Is(context.Cause(phaseCtx), errPhaseEnded):
+		kind = FailIncomplete
+	case phaseCtx.Err() != nil:
 		kind = FailCanceled
 	case errors.Is(reqCtx.Err(), context.DeadlineExceeded):
 		kind = FailTimeout

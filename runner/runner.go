@@ -2,11 +2,12 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"slices"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -42,21 +43,47 @@ type Workload struct {
 	InputTokens  func(*rand.Rand) int
 	OutputTokens func(*rand.Rand) int
 	IgnoreEOS    bool
+	// SharedPrefixTokens, when positive, starts every prompt with the same
+	// words of that many tokens, for prefix-cache studies.
+	SharedPrefixTokens int
 }
 
-// Cell is one point of the run matrix, driven as a closed loop.
+// Cell is one point of the run matrix. With Rate zero it is a closed loop
+// of Concurrency workers; with Rate positive it is an open loop.
 type Cell struct {
-	ID          string
-	Target      Target
-	Workload    Workload
+	ID       string
+	Target   Target
+	Workload Workload
+	// Concurrency is the number of requests a closed loop keeps in flight.
 	Concurrency int
-	// Requests is the number of measured requests; Warmup runs before them.
+	// Rate is the open loop's mean arrival rate in requests per second.
+	Rate float64
+	// Arrival is how open-loop arrivals are spaced; default Poisson.
+	Arrival Arrival
+	// Burstiness is the shape of gamma arrivals: 1 is Poisson, below 1 is
+	// burstier, above 1 is more regular.
+	Burstiness float64
+	// MaxConcurrency caps requests in flight in an open loop; 0 is no cap.
+	// Arrivals held back by the cap are sent late, and the delay is
+	// recorded as schedule lag.
+	MaxConcurrency int
+	// Requests is the number of measured requests; 0 when Duration bounds
+	// the cell instead.
 	Requests int
-	Warmup   int
+	// Duration bounds the measured phase when positive. Requests still in
+	// flight at its end are cut and recorded as incomplete.
+	Duration time.Duration
+	// Warmup requests, or WarmupDuration, run before measuring.
+	Warmup         int
+	WarmupDuration time.Duration
+	// Ramp raises concurrency (closed loop) or rate (open loop) linearly
+	// from zero over this long at the start of the measured phase.
+	Ramp time.Duration
 	// Timeout bounds one request from send to the end of its stream.
 	Timeout time.Duration
-	// Seed fixes the prompts. Cells of the same workload and seed send
-	// the same prompts, whatever their endpoint or concurrency.
+	// Seed fixes the prompts and the arrival times. Cells of the same
+	// workload and seed send the same prompts at the same offsets,
+	// whatever their endpoint.
 	Seed uint64
 }
 
@@ -66,12 +93,22 @@ type Result struct {
 	// Start and End are wall-clock times of the measured phase.
 	Start, End time.Time
 	// Window is the measured phase's duration on the monotonic clock: from
-	// the first measured send to the end of the last measured request.
+	// its start to the end of its last request, or to the end of Duration.
 	Window time.Duration
+	// SteadyFrom and SteadyTo bound the steady state within the measured
+	// phase, as offsets from its start: after the ramp, before the drain.
+	SteadyFrom, SteadyTo time.Duration
 	// Records holds warmup records first, then measured ones, by index.
 	Records []Record
-	// Interrupted is true when the context ended before every request ran.
+	// Interrupted is true when the context ended before the cell did.
 	Interrupted bool
+	// ClientCPU is the CPU time (user and system) this process used during
+	// the measured phase, including anything else running in it, such as
+	// the built-in mock.
+	ClientCPU time.Duration
+	// Cores is GOMAXPROCS during the cell: the CPU time available per
+	// second of the window.
+	Cores int
 }
 
 // Runner sends requests and records them.
@@ -83,6 +120,9 @@ type Runner struct {
 	RunID string
 	// KeepText stores generated text in records.
 	KeepText bool
+	// Grace is how long requests in flight may finish after the context
+	// passed to RunCell ends; later they are cancelled. Default 5 s.
+	Grace time.Duration
 	// OnRecord, when set, receives each record as soon as it is complete.
 	// Calls are serialized.
 	OnRecord func(Record)
@@ -90,6 +130,18 @@ type Runner struct {
 	mu  sync.Mutex
 	seq atomic.Int64
 }
+
+// DefaultGrace is the Runner's default Grace.
+const DefaultGrace = 5 * time.Second
+
+var (
+	// errInterrupted is the cause of cancelling requests after the grace
+	// period of an interrupted run.
+	errInterrupted = errors.New("run interrupted")
+	// errPhaseEnded is the cause of cancelling requests still in flight
+	// when a duration-bounded phase ends.
+	errPhaseEnded = errors.New("cell duration ended")
+)
 
 // NewClient returns an HTTP client whose transport keeps enough idle
 // connections for maxConcurrency requests to one host. Go's default of 2
@@ -102,85 +154,48 @@ func NewClient(maxConcurrency int) *http.Client {
 	return &http.Client{Transport: t}
 }
 
-// RunCell drives cell: its warmup requests, then its measured ones, each
-// phase a closed loop that keeps Concurrency requests in flight.
-func (r *Runner) RunCell(ctx context.Context, cell Cell) (Result, error) {
-	if cell.Concurrency < 1 || cell.Requests < 1 {
-		return Result{}, fmt.Errorf("cell %q: concurrency and requests must be at least 1", cell.ID)
+func checkCell(cell Cell) error {
+	switch {
+	case cell.Rate < 0:
+		return fmt.Errorf("cell %q: rate must not be negative, got %v", cell.ID, cell.Rate)
+	case cell.Rate == 0 && cell.Concurrency < 1:
+		return fmt.Errorf("cell %q: concurrency must be at least 1 in a closed loop", cell.ID)
+	case cell.Requests < 1 && cell.Duration <= 0:
+		return fmt.Errorf("cell %q: set requests or a duration", cell.ID)
+	case cell.Timeout <= 0:
+		return fmt.Errorf("cell %q: timeout must be positive", cell.ID)
+	case cell.Arrival == ArrivalGamma && cell.Burstiness <= 0:
+		return fmt.Errorf("cell %q: gamma arrivals need a positive burstiness", cell.ID)
 	}
-	plans, err := planRequests(cell)
-	if err != nil {
-		return Result{}, fmt.Errorf("cell %q: building prompts: %w", cell.ID, err)
+	return nil
+}
+
+// RunCell drives cell: its warmup, then its measured phase.
+func (r *Runner) RunCell(ctx context.Context, cell Cell) (Result, error) {
+	if err := checkCell(cell); err != nil {
+		return Result{}, err
 	}
 	res := Result{CellID: cell.ID}
 
-	res.Records = r.runPhase(ctx, cell, plans[:cell.Warmup], PhaseWarmup)
-	if ctx.Err() != nil {
-		res.Interrupted = true
-		return res, nil
+	warm := phaseSpec{phase: PhaseWarmup, requests: cell.Warmup, duration: cell.WarmupDuration}
+	if warm.requests > 0 || warm.duration > 0 {
+		records, _ := r.runPhase(ctx, cell, warm)
+		res.Records = records
+		if ctx.Err() != nil {
+			res.Interrupted = true
+			return res, nil
+		}
 	}
 
+	measured := phaseSpec{phase: PhaseMeasured, first: len(res.Records), requests: cell.Requests, duration: cell.Duration, ramp: cell.Ramp}
 	res.Start = time.Now()
-	begin := r.Clock.Now()
-	res.Records = append(res.Records, r.runPhase(ctx, cell, plans[cell.Warmup:], PhaseMeasured)...)
-	res.Window = r.Clock.Now().Sub(begin)
+	cpuBefore := processCPU()
+	records, timing := r.runPhase(ctx, cell, measured)
+	res.ClientCPU = processCPU() - cpuBefore
+	res.Cores = runtime.GOMAXPROCS(0)
 	res.End = time.Now()
+	res.Records = append(res.Records, records...)
+	res.Window, res.SteadyFrom, res.SteadyTo = timing.window, timing.steadyFrom, timing.steadyTo
 	res.Interrupted = ctx.Err() != nil
 	return res, nil
-}
-
-type plannedRequest struct {
-	index  int
-	prompt Prompt
-	target int
-}
-
-// planRequests builds every prompt before the first request is sent, so
-// that tokenizing is never on the timed path.
-func planRequests(cell Cell) ([]plannedRequest, error) {
-	rng := rand.New(rand.NewPCG(cell.Seed, 0x696e666572))
-	plans := make([]plannedRequest, cell.Warmup+cell.Requests)
-	for i := range plans {
-		in := cell.Workload.InputTokens(rng)
-		out := cell.Workload.OutputTokens(rng)
-		p, err := SyntheticPrompt(rng, in)
-		if err != nil {
-			return nil, err
-		}
-		p.MaxTokens = out
-		plans[i] = plannedRequest{index: i, prompt: p, target: in}
-	}
-	return plans, nil
-}
-
-// runPhase sends plans with cell.Concurrency workers. A worker takes the
-// next plan the moment its previous request ends. It returns the completed
-// records by index; plans not sent before the context ended have none.
-func (r *Runner) runPhase(ctx context.Context, cell Cell, plans []plannedRequest, phase Phase) []Record {
-	var out []Record
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	workers := min(cell.Concurrency, len(plans))
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= len(plans) {
-					return
-				}
-				rec := r.do(ctx, cell, plans[i], phase)
-				r.mu.Lock()
-				out = append(out, rec)
-				if r.OnRecord != nil {
-					r.OnRecord(rec)
-				}
-				r.mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	slices.SortFunc(out, func(a, b Record) int { return a.Index - b.Index })
-	return out
 }

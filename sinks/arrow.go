@@ -62,6 +62,10 @@ func (a *Arrow) Open(run Run) error {
 	a.runs, err = newArrowTable(filepath.Join(folder, "runs.arrow"), runCol, 1)
 	errs = append(errs, err)
 	if err := errors.Join(errs...); err != nil {
+		for _, t := range []*arrowTable{a.requests, a.cellRows, a.runs} {
+			t.abort()
+		}
+		a.requests, a.cellRows, a.runs = nil, nil, nil
 		return fmt.Errorf("arrow sink: %w", err)
 	}
 	return nil
@@ -211,6 +215,14 @@ func (t *arrowTable) flush() error {
 		return err
 	}
 	return t.buf.Flush()
+}
+
+// abort removes the partial file; a nil table is a no-op.
+func (t *arrowTable) abort() {
+	if t != nil {
+		t.builder.Release()
+		t.file.abort()
+	}
 }
 
 // close writes what is buffered and the footer, then renames the file to

@@ -52,6 +52,12 @@ func (f *partialFile) finish() error {
 	return os.Rename(f.Name(), f.path)
 }
 
+// abort closes and removes the partial file, after a failed Open.
+func (f *partialFile) abort() {
+	f.Close()
+	os.Remove(f.Name())
+}
+
 // runFolder creates and returns dir/<run id>, the folder of a run's files.
 func runFolder(dir string, run Run) (string, error) {
 	if run.ID == "" {

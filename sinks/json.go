@@ -7,7 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"time"
+	"strings"
 
 	"github.com/infermark/infermark/report"
 	"github.com/infermark/infermark/runner"
@@ -15,10 +15,15 @@ import (
 
 // JSON writes "requests.jsonl", one line per request written as it
 // completes, and "summary.json", rewritten atomically after every cell, in
-// Dir/<run id>/.
+// Dir/<run id>/. With Layout "llmperf" it also writes llmperf's two files
+// per cell; see llmperf.go.
 type JSON struct {
 	// Dir is the parent folder of each run's folder.
 	Dir string
+	// Layout is "" for infermark's files only, or "llmperf" to add
+	// llmperf/<cell>/<model>_<in>_<out>_summary.json and
+	// _individual_responses.json after each cell.
+	Layout string
 
 	folder  string
 	file    *os.File
@@ -26,13 +31,24 @@ type JSON struct {
 	cells   map[string]report.CellInfo
 	summary []report.CellSummary
 	run     Run
+	llmperf map[string]*llmperfCell
 }
+
+// JSON layouts.
+const (
+	LayoutDefault = ""
+	LayoutLLMPerf = "llmperf"
+)
 
 // Folder returns the folder this run's files are written in.
 func (j *JSON) Folder() string { return j.folder }
 
 // Open creates the run's folder and its records file.
 func (j *JSON) Open(run Run) error {
+	if j.Layout != LayoutDefault && j.Layout != LayoutLLMPerf {
+		return fmt.Errorf("json sink: invalid layout %q; use %q or leave it empty", j.Layout, LayoutLLMPerf)
+	}
+	j.llmperf = map[string]*llmperfCell{}
 	j.folder = filepath.Join(j.Dir, run.ID)
 	if err := os.MkdirAll(j.folder, 0o755); err != nil {
 		return fmt.Errorf("json sink: create results folder: %w", err)
@@ -84,8 +100,14 @@ func (j *JSON) Record(rec runner.Record) error {
 		TPOTMs: ptr(f.TPOT), ITLMs: f.ITL, OutputTokens: f.OutputTokens,
 		TokenSource: f.TokenSource, InputTokens: f.InputTokens,
 	}
-	if rec.Headers > 0 {
-		line.HeadersMs = ptr(float64(rec.Headers) / float64(time.Millisecond))
+	line.HeadersMs = ptr(offsetMs(rec.Headers))
+	if j.Layout == LayoutLLMPerf {
+		cell := j.llmperf[rec.CellID]
+		if cell == nil {
+			cell = &llmperfCell{}
+			j.llmperf[rec.CellID] = cell
+		}
+		cell.add(&rec)
 	}
 	b, err := json.Marshal(line)
 	if err != nil {
@@ -99,10 +121,45 @@ func (j *JSON) Record(rec runner.Record) error {
 	return nil
 }
 
-// Cell records a cell's summary and rewrites summary.json.
+// Cell records a cell's summary and rewrites summary.json; with the
+// llmperf layout it writes the cell's llmperf files too.
 func (j *JSON) Cell(s report.CellSummary) error {
 	j.summary = append(j.summary, s)
-	return j.writeSummary(nil)
+	if err := j.writeSummary(nil); err != nil {
+		return err
+	}
+	if j.Layout == LayoutLLMPerf {
+		return j.writeLLMPerf(&s)
+	}
+	return nil
+}
+
+// writeLLMPerf writes llmperf/<cell id>/<name>_summary.json and
+// <name>_individual_responses.json, with "/" in the cell id turned to "-".
+func (j *JSON) writeLLMPerf(s *report.CellSummary) error {
+	cell := j.llmperf[s.ID]
+	if cell == nil {
+		cell = &llmperfCell{}
+	}
+	delete(j.llmperf, s.ID)
+	folder := filepath.Join(j.folder, "llmperf", strings.ReplaceAll(s.ID, "/", "-"))
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		return fmt.Errorf("json sink: create llmperf folder: %w", err)
+	}
+	name := cell.fileName(s.Model)
+	summary := append(object{{"version", llmperfResultsVersion}, {"name", name + "_summary"}},
+		cell.summary(s, j.run.Start.Unix()).flatten("")...)
+	if err := writeJSONFile(filepath.Join(folder, name+"_summary.json"), summary); err != nil {
+		return fmt.Errorf("json sink: %w", err)
+	}
+	responses := cell.requests
+	if responses == nil {
+		responses = []llmperfRequest{}
+	}
+	if err := writeJSONFile(filepath.Join(folder, name+"_individual_responses.json"), responses); err != nil {
+		return fmt.Errorf("json sink: %w", err)
+	}
+	return nil
 }
 
 // Close writes the final summary with the assertion outcomes.
@@ -127,19 +184,25 @@ type summaryFile struct {
 // writeSummary replaces summary.json through a temporary file and a
 // rename, so a reader never sees half a file.
 func (j *JSON) writeSummary(outcomes []report.Outcome) error {
-	b, err := json.MarshalIndent(summaryFile{Run: j.run, Cells: j.summary, Assertions: outcomes}, "", "  ")
+	err := writeJSONFile(filepath.Join(j.folder, "summary.json"), summaryFile{Run: j.run, Cells: j.summary, Assertions: outcomes})
 	if err != nil {
-		return fmt.Errorf("json sink: encode summary: %w", err)
-	}
-	path := filepath.Join(j.folder, "summary.json")
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("json sink: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("json sink: %w", err)
 	}
 	return nil
+}
+
+// writeJSONFile writes v, indented, to path through a temporary file and a
+// rename, so a reader never sees half a file.
+func writeJSONFile(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", filepath.Base(path), err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 func ptr(v float64) *float64 {

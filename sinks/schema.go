@@ -44,6 +44,14 @@ type RequestRow struct {
 	RequestIndex int64      `parquet:"request_index"`
 	RequestID    string     `parquet:"request_id"`
 	SendTime     *time.Time `parquet:"send_time,optional,timestamp(microsecond:utc)"`
+	SendOffsetMs float64    `parquet:"send_offset_ms"`
+	ScheduledMs  *float64   `parquet:"scheduled_ms,optional"`
+	ScheduleLag  float64    `parquet:"schedule_lag_ms"`
+
+	DNSDoneMs     *float64 `parquet:"dns_done_ms,optional"`
+	ConnectDoneMs *float64 `parquet:"connect_done_ms,optional"`
+	TLSDoneMs     *float64 `parquet:"tls_done_ms,optional"`
+	ConnReused    bool     `parquet:"conn_reused"`
 
 	HeadersMs    *float64  `parquet:"headers_ms,optional"`
 	TTFTMs       *float64  `parquet:"ttft_ms,optional"`
@@ -70,6 +78,7 @@ type RequestRow struct {
 	SawDone      bool   `parquet:"saw_done"`
 	HTTPStatus   *int64 `parquet:"http_status,optional"`
 	OK           bool   `parquet:"ok"`
+	Counted      bool   `parquet:"counted"`
 	ErrorKind    string `parquet:"error_kind,dict"`
 	ErrorMessage string `parquet:"error_message"`
 	BytesRead    int64  `parquet:"bytes_read"`
@@ -95,7 +104,7 @@ type CellRow struct {
 	Failed    int64    `parquet:"failed"`
 	ErrorRate *float64 `parquet:"error_rate,optional"`
 	// FailuresByKind is a JSON object from error kind to count.
-	FailuresByKind string   `parquet:"failures_by_kind,json"`
+	FailuresByKind string   `parquet:"failures_by_kind"`
 	DurationS      *float64 `parquet:"duration_s,optional"`
 
 	TTFTCount  int64    `parquet:"ttft_count"`
@@ -156,6 +165,20 @@ type CellRow struct {
 	OutputTokensPerS          *float64 `parquet:"output_tokens_per_s,optional"`
 	TotalTokensPerS           *float64 `parquet:"total_tokens_per_s,optional"`
 	USDPerMillionOutputTokens *float64 `parquet:"usd_per_million_output_tokens,optional"`
+	USDPerMillionTotalTokens  *float64 `parquet:"usd_per_million_total_tokens,optional"`
+	USDPerThousandRequests    *float64 `parquet:"usd_per_thousand_requests,optional"`
+
+	RequestOutputTokensPerSCount  int64    `parquet:"request_output_tokens_per_s_count"`
+	RequestOutputTokensPerSMean   *float64 `parquet:"request_output_tokens_per_s_mean,optional"`
+	RequestOutputTokensPerSStddev *float64 `parquet:"request_output_tokens_per_s_stddev,optional"`
+	RequestOutputTokensPerSMin    *float64 `parquet:"request_output_tokens_per_s_min,optional"`
+	RequestOutputTokensPerSMax    *float64 `parquet:"request_output_tokens_per_s_max,optional"`
+	RequestOutputTokensPerSP50    *float64 `parquet:"request_output_tokens_per_s_p50,optional"`
+	RequestOutputTokensPerSP90    *float64 `parquet:"request_output_tokens_per_s_p90,optional"`
+	RequestOutputTokensPerSP95    *float64 `parquet:"request_output_tokens_per_s_p95,optional"`
+	RequestOutputTokensPerSP99    *float64 `parquet:"request_output_tokens_per_s_p99,optional"`
+
+	OutputTokenMismatch *float64 `parquet:"output_token_mismatch,optional"`
 }
 
 // RunRow is one row of the runs table: one invocation of a suite.
@@ -180,9 +203,13 @@ func newRequestRow(run *Run, cell report.CellInfo, rec *runner.Record) RequestRo
 		Workload: cell.Workload, Concurrency: int64(cell.Concurrency),
 
 		Phase: string(rec.Phase), RequestIndex: int64(rec.Index), RequestID: rec.RequestID,
-		SendTime: nullableTime(rec.Send),
+		SendTime: nullableTime(rec.Send), SendOffsetMs: durationMs(rec.Offset),
+		ScheduleLag: durationMs(rec.ScheduleLag),
 
-		HeadersMs: nullable(headersMs(rec)), TTFTMs: nullable(f.TTFT), TTFOMs: nullable(f.TTFO),
+		DNSDoneMs: nullable(offsetMs(rec.DNSDone)), ConnectDoneMs: nullable(offsetMs(rec.ConnectDone)),
+		TLSDoneMs: nullable(offsetMs(rec.TLSDone)), ConnReused: rec.ConnReused,
+
+		HeadersMs: nullable(offsetMs(rec.Headers)), TTFTMs: nullable(f.TTFT), TTFOMs: nullable(f.TTFO),
 		E2EMs: nullable(f.E2E), StreamEndMs: nullable(f.StreamEnd), TPOTMs: nullable(f.TPOT),
 		ITLMs: f.ITL, OutputEvents: int64(len(rec.OutputAt)),
 
@@ -191,7 +218,7 @@ func newRequestRow(run *Run, cell report.CellInfo, rec *runner.Record) RequestRo
 		OutputTokensClient: int64(rec.ClientOutputTokens), OutputTokens: int64(f.OutputTokens),
 		TokenSource: f.TokenSource, OutputBytes: int64(rec.OutputChars),
 
-		FinishReason: rec.FinishReason, SawDone: rec.SawDone, OK: f.OK,
+		FinishReason: rec.FinishReason, SawDone: rec.SawDone, OK: f.OK, Counted: rec.Counted(),
 		ErrorKind: rec.ErrorKind, ErrorMessage: rec.Error, BytesRead: rec.BytesRead,
 	}
 	if rec.Usage {
@@ -202,20 +229,26 @@ func newRequestRow(run *Run, cell report.CellInfo, rec *runner.Record) RequestRo
 	if rec.HTTPStatus != 0 {
 		row.HTTPStatus = nullableInt(rec.HTTPStatus)
 	}
+	if rec.Scheduled >= 0 {
+		row.ScheduledMs = nullable(durationMs(rec.Scheduled))
+	}
 	return row
 }
 
-// headersMs returns the time to the response headers in milliseconds, NaN
-// when no headers arrived.
+// offsetMs converts a runner offset after Send to milliseconds, NaN when
+// the event did not happen (a zero offset).
 //
-// TODO: move into report.RequestFigures so that every figure is derived in
-// the report package.
-func headersMs(rec *runner.Record) float64 {
-	if rec.Headers <= 0 {
+// TODO: take the headers and connection-phase figures from
+// report.RequestFigures once it derives them, so that every figure comes
+// from the report package.
+func offsetMs(d time.Duration) float64 {
+	if d <= 0 {
 		return math.NaN()
 	}
-	return float64(rec.Headers) / float64(time.Millisecond)
+	return durationMs(d)
 }
+
+func durationMs(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // newCellRow flattens a cell summary.
 func newCellRow(run *Run, s *report.CellSummary) CellRow {
@@ -235,6 +268,9 @@ func newCellRow(run *Run, s *report.CellSummary) CellRow {
 		RequestsPerS: nullable(s.RequestsPerS), OutputTokensPerS: nullable(s.OutputTokensPerS),
 		TotalTokensPerS:           nullable(s.TotalTokensPerS),
 		USDPerMillionOutputTokens: nullable(s.USDPerMillionOutputTokens),
+		USDPerMillionTotalTokens:  nullable(s.USDPerMillionTotalTokens),
+		USDPerThousandRequests:    nullable(s.USDPerThousandRequests),
+		OutputTokenMismatch:       nullable(s.OutputTokenMismatch),
 	}
 	d := s.TTFT
 	row.TTFTCount, row.TTFTMean, row.TTFTStddev, row.TTFTMin, row.TTFTMax = int64(d.Count), nullable(d.Mean), nullable(d.Stddev), nullable(d.Min), nullable(d.Max)
@@ -251,6 +287,11 @@ func newCellRow(run *Run, s *report.CellSummary) CellRow {
 	d = s.E2E
 	row.E2ECount, row.E2EMean, row.E2EStddev, row.E2EMin, row.E2EMax = int64(d.Count), nullable(d.Mean), nullable(d.Stddev), nullable(d.Min), nullable(d.Max)
 	row.E2EP50, row.E2EP90, row.E2EP95, row.E2EP99 = nullable(d.P50), nullable(d.P90), nullable(d.P95), nullable(d.P99)
+	d = s.RequestOutputTokensPerS
+	row.RequestOutputTokensPerSCount, row.RequestOutputTokensPerSMean, row.RequestOutputTokensPerSStddev = int64(d.Count), nullable(d.Mean), nullable(d.Stddev)
+	row.RequestOutputTokensPerSMin, row.RequestOutputTokensPerSMax = nullable(d.Min), nullable(d.Max)
+	row.RequestOutputTokensPerSP50, row.RequestOutputTokensPerSP90 = nullable(d.P50), nullable(d.P90)
+	row.RequestOutputTokensPerSP95, row.RequestOutputTokensPerSP99 = nullable(d.P95), nullable(d.P99)
 	return row
 }
 

@@ -33,3 +33,9 @@ type Sink interface {
 	// Close writes what is left; outcomes are the assertion results.
 	Close(run Run, outcomes []report.Outcome) error
 }
+
+// Locator is implemented by every sink of this package: Location returns
+// where the run's results go, for the log line that tells the user.
+type Locator interface {
+	Location() string
+}

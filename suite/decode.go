@@ -2,6 +2,7 @@ package suite
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -16,18 +17,34 @@ const maxAliasHops = 10000
 // decoder walks a yaml.Node tree and collects every problem it finds
 // instead of stopping at the first.
 type decoder struct {
+	// file is the path given to Parse; nodes not in nodeFile come from it.
 	file  string
-	lines []string
 	opts  LoadOptions
 	errs  ErrorList
 	warns []Warning
 
+	// sources holds each loaded file's lines by path, for snippets.
+	sources map[string]*source
+	// nodeFile maps the nodes of included files to their file's path.
+	nodeFile map[*yaml.Node]string
+
 	aliasHops     int
 	aliasReported bool
 
+	// matrixRules holds the matrix rule nodes for checkMatrix.
+	matrixRules *matrixNodes
+}
+
+// source is one loaded suite file.
+type source struct {
+	lines []string
 	// secretCols maps a line number to the column where a literal
 	// api_key value starts, so that snippets never print the key.
 	secretCols map[int]int
+}
+
+func newDecoder(file string, opts LoadOptions) *decoder {
+	return &decoder{file: file, opts: opts, sources: map[string]*source{}, nodeFile: map[*yaml.Node]string{}}
 }
 
 // field is one key a mapping accepts. decode is called with the value
@@ -45,17 +62,26 @@ type field struct {
 type pair struct{ key, value *yaml.Node }
 
 func (d *decoder) pos(n *yaml.Node) Pos {
-	return Pos{File: d.file, Line: n.Line, Col: n.Column}
+	return Pos{File: d.fileOf(n), Line: n.Line, Col: n.Column}
 }
 
-// line returns source line n for a snippet, cut where a literal api_key
+// fileOf returns the path of the file a node was read from.
+func (d *decoder) fileOf(n *yaml.Node) string {
+	if f, ok := d.nodeFile[n]; ok {
+		return f
+	}
+	return d.file
+}
+
+// line returns line n of file for a snippet, cut where a literal api_key
 // value starts and ended with "<redacted>" in its place.
-func (d *decoder) line(n int) string {
-	if n < 1 || n > len(d.lines) {
+func (d *decoder) line(file string, n int) string {
+	src := d.sources[file]
+	if src == nil || n < 1 || n > len(src.lines) {
 		return ""
 	}
-	line := d.lines[n-1]
-	col, ok := d.secretCols[n]
+	line := src.lines[n-1]
+	col, ok := src.secretCols[n]
 	if !ok {
 		return line
 	}
@@ -69,19 +95,19 @@ func (d *decoder) line(n int) string {
 // findSecrets records the position of every literal api_key value in the
 // tree, wherever it appears. Values with a "$", such as ${VAR}, are left
 // visible because they name a variable, which helps to fix a missing one.
-func (d *decoder) findSecrets(n *yaml.Node) {
+func (src *source) findSecrets(n *yaml.Node) {
 	if n.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if k.Value == "api_key" && v.Kind == yaml.ScalarNode && !strings.Contains(v.Value, "$") {
-				if prev, ok := d.secretCols[v.Line]; !ok || v.Column < prev {
-					d.secretCols[v.Line] = v.Column
+				if prev, ok := src.secretCols[v.Line]; !ok || v.Column < prev {
+					src.secretCols[v.Line] = v.Column
 				}
 			}
 		}
 	}
 	for _, c := range n.Content {
-		d.findSecrets(c)
+		src.findSecrets(c)
 	}
 }
 
@@ -90,11 +116,12 @@ func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
 }
 
 func (d *decoder) errorAt(p Pos, msg string) {
-	d.errs = append(d.errs, &Error{Pos: p, Msg: msg, Snippet: d.line(p.Line)})
+	d.errs = append(d.errs, &Error{Pos: p, Msg: msg, Snippet: d.line(p.File, p.Line)})
 }
 
 func (d *decoder) warnf(n *yaml.Node, format string, args ...any) {
-	d.warns = append(d.warns, Warning{Pos: d.pos(n), Msg: fmt.Sprintf(format, args...), Snippet: d.line(n.Line)})
+	p := d.pos(n)
+	d.warns = append(d.warns, Warning{Pos: p, Msg: fmt.Sprintf(format, args...), Snippet: d.line(p.File, p.Line)})
 }
 
 // resolve follows aliases to the node they name. It returns nil once the
@@ -118,15 +145,34 @@ func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
 // are not fields, duplicate keys and missing required keys, and names the
 // mapping as where ("endpoints[0]") in messages.
 func (d *decoder) mapping(n *yaml.Node, where, want string, fields []field) {
+	d.mappingInherit(n, nil, where, want, fields)
+}
+
+// keySet holds the keys a mapping sets, plus those suggested for its
+// typos, so that rules between keys do not report a typo twice.
+type keySet map[string]bool
+
+// mappingInherit decodes n as mapping does, with the inherited pairs (from
+// a defaults block) added for every key that n does not set itself. It
+// returns the keys found.
+func (d *decoder) mappingInherit(n *yaml.Node, inherited []pair, where, want string, fields []field) keySet {
 	if n.Kind != yaml.MappingNode {
 		d.errorf(n, "%s must be %s, got %s", quoteKey(where), want, describe(n))
-		return
+		return nil
+	}
+
+	own := d.pairs(n)
+	all := own
+	for _, p := range inherited {
+		if !slices.ContainsFunc(own, func(o pair) bool { return o.key.Value == p.key.Value }) {
+			all = append(all, p)
+		}
 	}
 
 	// present also holds the keys suggested for a typo, so that the typo
 	// is not reported a second time as a missing key.
-	present := map[string]bool{}
-	for _, p := range d.pairs(n) {
+	present := keySet{}
+	for _, p := range all {
 		key := p.key.Value
 		f := findField(fields, key)
 		if f == nil || f.reject != "" {
@@ -153,6 +199,7 @@ func (d *decoder) mapping(n *yaml.Node, where, want string, fields []field) {
 			d.errorf(n, "%s is missing required key %q", quoteKey(where), f.key)
 		}
 	}
+	return present
 }
 
 // pairs lists the key/value pairs of a mapping, with YAML merge keys
@@ -261,6 +308,9 @@ func (d *decoder) sequence(n *yaml.Node, key, want string, each func(i int, item
 func (d *decoder) sortErrors() {
 	sort.SliceStable(d.errs, func(i, j int) bool {
 		a, b := d.errs[i].Pos, d.errs[j].Pos
+		if a.File != b.File {
+			return a.File < b.File
+		}
 		if a.Line != b.Line {
 			return a.Line < b.Line
 		}

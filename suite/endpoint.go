@@ -45,12 +45,12 @@ func isIDByte(c byte) bool {
 	return isNameByte(c) || c == '-' || c == '.'
 }
 
-func (d *decoder) endpoints(n *yaml.Node) []Endpoint {
+func (d *decoder) endpoints(n *yaml.Node, inherited []pair) []Endpoint {
 	var out []Endpoint
 	seen := names{}
 	d.sequence(n, "endpoints", "a list of endpoints", func(i int, item *yaml.Node) {
 		e := Endpoint{}
-		d.endpoint(item, fmt.Sprintf("endpoints[%d]", i), seen, &e)
+		d.endpoint(item, inherited, fmt.Sprintf("endpoints[%d]", i), seen, &e)
 		out = append(out, e)
 	})
 	if n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
@@ -59,17 +59,93 @@ func (d *decoder) endpoints(n *yaml.Node) []Endpoint {
 	return out
 }
 
-func (d *decoder) endpoint(n *yaml.Node, where string, seen names, e *Endpoint) {
-	d.mapping(n, where, "a mapping", []field{
-		{key: "name", required: true, decode: func(n *yaml.Node) { d.cellName(n, "endpoint", seen, &e.Name) }},
-		{key: "provider", required: true, decode: func(n *yaml.Node) { d.provider(n, &e.Provider) }},
-		{key: "base_url", required: true, decode: func(n *yaml.Node) { d.baseURL(n, &e.BaseURL) }},
-		{key: "model", required: true, decode: func(n *yaml.Node) { d.requiredStr(n, "model", &e.Model) }},
+// endpoint decodes one endpoint; with seen nil it decodes defaults.endpoint,
+// where no key is required and "name" is rejected.
+func (d *decoder) endpoint(n *yaml.Node, inherited []pair, where string, seen names, e *Endpoint) {
+	e.StreamUsage, e.Tokenizer, e.Enabled = DefaultStreamUsage, DefaultTokenizer, true
+	isItem := seen != nil
+	var priceNode *yaml.Node
+	fields := []field{
+		{key: "name", required: isItem, decode: func(n *yaml.Node) { d.cellName(n, "endpoint", seen, &e.Name) }},
+		{key: "provider", required: isItem, decode: func(n *yaml.Node) { d.provider(n, &e.Provider) }},
+		{key: "base_url", required: isItem, decode: func(n *yaml.Node) { d.baseURL(n, &e.BaseURL) }},
+		{key: "model", required: isItem, decode: func(n *yaml.Node) { d.requiredStr(n, "model", &e.Model) }},
 		{key: "api_key", decode: func(n *yaml.Node) { d.apiKey(n, &e.APIKey) }},
 		{key: "headers", decode: func(n *yaml.Node) { e.Headers = d.headers(n) }},
+		{key: "timeout", decode: func(n *yaml.Node) { d.duration(n, "timeout", &e.Timeout) }},
+		{key: "tls", decode: func(n *yaml.Node) { d.tls(n, &e.TLS) }},
+		{key: "http", decode: func(n *yaml.Node) { d.http(n, &e.HTTP) }},
 		{key: "gpu", decode: func(n *yaml.Node) { d.gpu(n, &e.GPU) }},
-		{key: "price", decode: func(n *yaml.Node) { d.price(n, &e.Price) }},
+		{key: "price", decode: func(n *yaml.Node) { priceNode = n; d.price(n, &e.Price) }},
 		{key: "sampling", decode: func(n *yaml.Node) { e.Sampling = d.sampling(n) }},
+		{key: "stream_usage", decode: func(n *yaml.Node) {
+			d.oneOf(n, "stream_usage", []string{"auto", "on", "off"}, &e.StreamUsage)
+		}},
+		{key: "tokenizer", decode: func(n *yaml.Node) { d.tokenizer(n, &e.Tokenizer) }},
+		{key: "enabled", decode: func(n *yaml.Node) { d.boolean(n, "enabled", &e.Enabled) }},
+	}
+	if !isItem {
+		fields[0] = field{key: "name", reject: "\"name\" cannot have a default, because every endpoint needs its own"}
+	}
+	d.mappingInherit(n, inherited, where, "a mapping", fields)
+
+	if isItem && priceNode != nil && e.Price.PerGPUHourUSD > 0 && e.GPU.Count < 1 {
+		d.errorf(priceNode, "endpoint %q sets \"per_gpu_hour_usd\" but no \"gpu.count\"; set gpu.count, or use per_hour_usd for the whole endpoint", e.Name)
+	}
+}
+
+func (d *decoder) tokenizer(n *yaml.Node, out *string) {
+	known := d.opts.Tokenizers
+	if known == nil {
+		known = []string{DefaultTokenizer}
+	}
+	d.oneOf(n, "tokenizer", known, out)
+}
+
+// oneOf decodes a string that must be one of allowed.
+func (d *decoder) oneOf(n *yaml.Node, key string, allowed []string, out *string) {
+	s, ok := d.text(n, key, "one of "+strings.Join(allowed, ", "))
+	if !ok {
+		return
+	}
+	if slices.Contains(allowed, s) {
+		*out = s
+		return
+	}
+	if hint := suggest(s, allowed); hint != "" {
+		d.errorf(n, "invalid %q %q; did you mean %q?", key, s, hint)
+		return
+	}
+	d.errorf(n, "invalid %q %q; use one of %s", key, s, strings.Join(allowed, ", "))
+}
+
+func (d *decoder) tls(n *yaml.Node, t *TLS) {
+	d.mapping(n, "tls", "a mapping such as {ca_file: ca.pem}", []field{
+		{key: "ca_file", decode: func(n *yaml.Node) {
+			var rel string
+			d.requiredStr(n, "ca_file", &rel)
+			if rel == "" {
+				return
+			}
+			if _, err := d.opts.ReadFile(d.resolvePath(n, rel)); err != nil {
+				d.fileError(n, "ca_file", rel, err)
+				return
+			}
+			t.CAFile = d.resolvePath(n, rel)
+		}},
+		{key: "insecure_skip_verify", decode: func(n *yaml.Node) {
+			d.boolean(n, "insecure_skip_verify", &t.InsecureSkipVerify)
+			if t.InsecureSkipVerify {
+				d.warnf(n, "insecure_skip_verify is true, so the server's certificate is not checked; use ca_file for a private CA instead")
+			}
+		}},
+	})
+}
+
+func (d *decoder) http(n *yaml.Node, h *HTTP) {
+	d.mapping(n, "http", "a mapping such as {version: \"2\"}", []field{
+		{key: "version", decode: func(n *yaml.Node) { d.oneOf(n, "version", []string{"1.1", "2"}, &h.Version) }},
+		{key: "max_connections", decode: func(n *yaml.Node) { d.atLeast(n, "max_connections", 1, &h.MaxConnections) }},
 	})
 }
 
@@ -211,13 +287,19 @@ func (d *decoder) gpu(n *yaml.Node, g *GPU) {
 		{key: "count", decode: func(n *yaml.Node) { d.atLeast(n, "count", 0, &g.Count) }},
 		{key: "memory_gib", decode: func(n *yaml.Node) { d.nonNegative(n, "memory_gib", &g.MemoryGiB) }},
 		{key: "vendor", decode: func(n *yaml.Node) { d.str(n, "vendor", &g.Vendor) }},
+		{key: "notes", decode: func(n *yaml.Node) { d.str(n, "notes", &g.Notes) }},
 	})
 }
 
 func (d *decoder) price(n *yaml.Node, p *Price) {
+	var perHour, perGPU *yaml.Node
 	d.mapping(n, "price", "a mapping such as {per_hour_usd: 2.50}", []field{
-		{key: "per_hour_usd", decode: func(n *yaml.Node) { d.nonNegative(n, "per_hour_usd", &p.PerHourUSD) }},
+		{key: "per_hour_usd", decode: func(n *yaml.Node) { perHour = n; d.nonNegative(n, "per_hour_usd", &p.PerHourUSD) }},
+		{key: "per_gpu_hour_usd", decode: func(n *yaml.Node) { perGPU = n; d.nonNegative(n, "per_gpu_hour_usd", &p.PerGPUHourUSD) }},
 	})
+	if perHour != nil && perGPU != nil {
+		d.errorf(perGPU, "\"price\" sets both \"per_hour_usd\" and \"per_gpu_hour_usd\"; keep one: per_hour_usd for the whole endpoint, or per_gpu_hour_usd times gpu.count")
+	}
 }
 
 func (d *decoder) sampling(n *yaml.Node) map[string]any {

@@ -3,100 +3,60 @@ package suite
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
-
-func (d *decoder) workloads(n *yaml.Node) []Workload {
-	var out []Workload
-	seen := names{}
-	d.sequence(n, "workloads", "a list of workloads", func(i int, item *yaml.Node) {
-		w := Workload{}
-		d.workload(item, fmt.Sprintf("workloads[%d]", i), seen, &w)
-		out = append(out, w)
-	})
-	if n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
-		d.errorf(n, "\"workloads\" is empty; list at least one workload")
-	}
-	return out
-}
-
-func (d *decoder) workload(n *yaml.Node, where string, seen names, w *Workload) {
-	d.mapping(n, where, "a mapping", []field{
-		{key: "name", required: true, decode: func(n *yaml.Node) { d.cellName(n, "workload", seen, &w.Name) }},
-		{key: "system_prompt", decode: func(n *yaml.Node) { d.str(n, "system_prompt", &w.SystemPrompt) }},
-		{key: "input_tokens", required: true, decode: func(n *yaml.Node) { d.distribution(n, "input_tokens", &w.InputTokens) }},
-		{key: "output_tokens", required: true, decode: func(n *yaml.Node) { d.distribution(n, "output_tokens", &w.OutputTokens) }},
-		{key: "ignore_eos", decode: func(n *yaml.Node) { d.boolean(n, "ignore_eos", &w.IgnoreEOS) }},
-	})
-}
-
-func (d *decoder) load(n *yaml.Node, l *LoadProfile) {
-	d.mapping(n, "load", "a mapping such as {concurrency: [1, 2, 4]}", []field{
-		{key: "concurrency", required: true, decode: func(n *yaml.Node) { l.Concurrency = d.concurrency(n) }},
-		{key: "requests", decode: func(n *yaml.Node) { d.atLeast(n, "requests", 1, &l.Requests) }},
-		{key: "warmup", decode: func(n *yaml.Node) { d.atLeast(n, "warmup", 0, &l.Warmup) }},
-		{key: "timeout", decode: func(n *yaml.Node) { d.duration(n, "timeout", &l.Timeout) }},
-	})
-}
-
-func (d *decoder) concurrency(n *yaml.Node) []int {
-	const want = "a list of positive integers"
-	if n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
-		d.errorf(n, "\"concurrency\" is empty; list at least one level, such as [1, 2, 4, 8]")
-		return nil
-	}
-
-	var out []int
-	first := map[int]*yaml.Node{}
-	d.sequence(n, "concurrency", want, func(_ int, item *yaml.Node) {
-		v, ok := d.integer(item, "concurrency", want)
-		switch {
-		case !ok:
-		case v < 1:
-			d.errorf(item, "concurrency levels must be 1 or more, got %d", v)
-		case first[v] != nil:
-			d.errorf(item, "duplicate concurrency level %d; it is already listed at line %d, column %d", v, first[v].Line, first[v].Column)
-		default:
-			first[v] = item
-			out = append(out, v)
-		}
-	})
-	return out
-}
 
 func (d *decoder) sinks(n *yaml.Node) []Sink {
 	out := []Sink{}
 	d.sequence(n, "sinks", "a list of sinks", func(i int, item *yaml.Node) {
 		s := Sink{Dir: DefaultSinkDir}
+		var layout *yaml.Node
 		d.mapping(item, fmt.Sprintf("sinks[%d]", i), "a mapping such as {type: json, dir: results}", []field{
 			{key: "type", required: true, decode: func(n *yaml.Node) { d.sinkType(n, &s.Type) }},
 			{key: "dir", decode: func(n *yaml.Node) { d.requiredStr(n, "dir", &s.Dir) }},
+			{key: "layout", decode: func(n *yaml.Node) { layout = n; d.oneOf(n, "layout", []string{"llmperf"}, &s.Layout) }},
 		})
+		if layout != nil && s.Type != "" && s.Type != DefaultSinkType {
+			d.errorf(layout, "\"layout\" applies only to the json sink, not %q", s.Type)
+		}
 		out = append(out, s)
 	})
 	return out
 }
 
 func (d *decoder) sinkType(n *yaml.Node, out *string) {
+	known := d.opts.SinkTypes
+	if known == nil {
+		known = []string{DefaultSinkType}
+	}
 	var s string
 	d.requiredStr(n, "type", &s)
-	if s == "" {
-		return
+	switch {
+	case s == "":
+	case slices.Contains(known, s):
+		*out = s
+	case suggest(s, known) != "":
+		d.errorf(n, "unsupported sink type %q; did you mean %q?", s, suggest(s, known))
+	default:
+		d.errorf(n, "unsupported sink type %q; use one of %s", s, strings.Join(known, ", "))
 	}
-	if s != DefaultSinkType {
-		d.errorf(n, "unsupported sink type %q; use %q", s, DefaultSinkType)
-		return
-	}
-	*out = s
+}
+
+func (d *decoder) report(n *yaml.Node, r *Report) {
+	d.mapping(n, "report", "a mapping such as {format: text}", []field{
+		{key: "format", decode: func(n *yaml.Node) { d.oneOf(n, "format", []string{"text", "json"}, &r.Format) }},
+	})
 }
 
 func (d *decoder) assertions(n *yaml.Node) []Assertion {
 	var out []Assertion
 	seen := names{}
 	d.sequence(n, "assertions", "a list of assertions", func(i int, item *yaml.Node) {
-		a := Assertion{}
-		var expr *yaml.Node
+		a := Assertion{Severity: SeverityFail}
+		var expr, where *yaml.Node
 		d.mapping(item, fmt.Sprintf("assertions[%d]", i), "a mapping such as {name: fast, expr: ttft_ms.p95 < 1000}", []field{
 			{key: "name", required: true, decode: func(n *yaml.Node) {
 				d.requiredStr(n, "name", &a.Name)
@@ -108,40 +68,51 @@ func (d *decoder) assertions(n *yaml.Node) []Assertion {
 				d.requiredStr(n, "expr", &a.Expr)
 				expr = n
 			}},
+			{key: "where", decode: func(n *yaml.Node) {
+				d.requiredStr(n, "where", &a.Where)
+				where = n
+			}},
+			{key: "severity", decode: func(n *yaml.Node) {
+				d.oneOf(n, "severity", []string{SeverityFail, SeverityWarn}, &a.Severity)
+			}},
 		})
 		if expr != nil && a.Expr != "" {
 			a.Pos = d.pos(expr)
-			d.checkExpr(expr, a)
+			d.checkExpr(expr, a.Expr, fmt.Sprintf("invalid expression in assertion %q", a.Name))
+		}
+		if where != nil && a.Where != "" {
+			a.WherePos = d.pos(where)
+			d.checkExpr(where, a.Where, fmt.Sprintf("invalid \"where\" in assertion %q", a.Name))
 		}
 		out = append(out, a)
 	})
 	return out
 }
 
-// checkExpr compiles an assertion's expression with LoadOptions.CheckExpr.
-// When the expression is written unchanged on one line, an *ExprError's
-// column is moved onto the suite file's line. Otherwise the message gives
-// the column within the expression.
-func (d *decoder) checkExpr(n *yaml.Node, a Assertion) {
+// checkExpr compiles an expression with LoadOptions.CheckExpr and reports
+// its error after prefix. When the expression is written unchanged on one
+// line, an *ExprError's column is moved onto the suite file's line.
+// Otherwise the message gives the column within the expression.
+func (d *decoder) checkExpr(n *yaml.Node, source, prefix string) {
 	if d.opts.CheckExpr == nil {
 		return
 	}
-	err := d.opts.CheckExpr(a.Expr)
+	err := d.opts.CheckExpr(source)
 	if err == nil {
 		return
 	}
 
-	pos, msg := a.Pos, err.Error()
+	pos, msg := d.pos(n), err.Error()
 	var exprErr *ExprError
 	if errors.As(err, &exprErr) {
 		msg = exprErr.Msg
-		if start, ok := d.exprStart(n, a.Expr); ok && exprErr.Col >= 1 {
+		if start, ok := d.exprStart(n, source); ok && exprErr.Col >= 1 {
 			pos.Col = start + exprErr.Col - 1
 		} else {
 			msg = fmt.Sprintf("%s (column %d of the expression)", msg, exprErr.Col)
 		}
 	}
-	d.errorAt(pos, fmt.Sprintf("invalid expression in assertion %q: %s", a.Name, msg))
+	d.errorAt(pos, prefix+": "+msg)
 }
 
 // exprStart returns the file column of the expression's first character
@@ -159,7 +130,7 @@ func (d *decoder) exprStart(n *yaml.Node, expr string) (int, bool) {
 		return 0, false
 	}
 
-	line := []rune(d.line(n.Line))
+	line := []rune(d.line(d.fileOf(n), n.Line))
 	want := []rune(expr)
 	if start < 1 || start-1+len(want) > len(line) {
 		return 0, false

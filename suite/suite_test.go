@@ -31,20 +31,20 @@ func TestQuickstartValues(t *testing.T) {
 		t.Errorf("gpu = %+v, price = %+v", e.GPU, e.Price)
 	}
 	wantIn := Distribution{Kind: DistNormal, Mean: 128, Stddev: 32, Min: 32, Max: 256}
-	if s.Workloads[0].InputTokens != wantIn {
+	if !reflect.DeepEqual(s.Workloads[0].InputTokens, wantIn) {
 		t.Errorf("InputTokens = %+v, want %+v", s.Workloads[0].InputTokens, wantIn)
 	}
-	if s.Workloads[0].OutputTokens != (Distribution{Kind: DistFixed, Value: 64}) {
+	if !reflect.DeepEqual(s.Workloads[0].OutputTokens, Distribution{Kind: DistFixed, Value: 64}) {
 		t.Errorf("OutputTokens = %+v, want fixed 64", s.Workloads[0].OutputTokens)
 	}
-	wantLoad := LoadProfile{Concurrency: []int{1, 2, 4, 8, 16, 32, 64}, Requests: 64, Warmup: 4, Timeout: 30 * time.Second}
+	wantLoad := LoadProfile{Concurrency: []int{1, 2, 4, 8, 16, 32, 64}, Requests: 64, Warmup: 4, Timeout: 30 * time.Second, Repeat: 1, Burstiness: 1}
 	if !reflect.DeepEqual(s.Load, wantLoad) {
 		t.Errorf("Load = %+v, want %+v", s.Load, wantLoad)
 	}
 	if !reflect.DeepEqual(s.Sinks, []Sink{{Type: "json", Dir: "results"}}) {
 		t.Errorf("Sinks = %+v", s.Sinks)
 	}
-	wantAssert := Assertion{Name: "ttft-p95-under-1s", Expr: "ttft_ms.p95 < 1000", Pos: Pos{File: "testdata/good/quickstart.yaml", Line: 26, Col: 11}}
+	wantAssert := Assertion{Name: "ttft-p95-under-1s", Expr: "ttft_ms.p95 < 1000", Severity: SeverityFail, Pos: Pos{File: "testdata/good/quickstart.yaml", Line: 26, Col: 11}}
 	if !reflect.DeepEqual(s.Assertions, []Assertion{wantAssert}) {
 		t.Errorf("Assertions = %+v, want %+v", s.Assertions, wantAssert)
 	}
@@ -143,7 +143,7 @@ func TestAliasCycleAndBomb(t *testing.T) {
 func TestCells(t *testing.T) {
 	t.Parallel()
 	s := &Suite{
-		Endpoints: []Endpoint{{Name: "a"}, {Name: "b"}},
+		Endpoints: []Endpoint{{Name: "a", Enabled: true}, {Name: "b", Enabled: true}},
 		Workloads: []Workload{{Name: "chat"}, {Name: "rag"}},
 		Load:      LoadProfile{Concurrency: []int{1, 8}},
 	}

@@ -38,9 +38,13 @@ const usage = `infermark benchmarks LLM inference endpoints.
 
 Usage:
   infermark run SUITE.yaml [flags]       run the suite's matrix, report, check assertions
+  infermark run --url URL --model M      benchmark one server without a suite file
   infermark plan SUITE.yaml              print the run matrix without sending anything
   infermark validate SUITE.yaml          check the suite and exit
+  infermark schema                       print the suite file's JSON Schema
   infermark mock [flags]                 serve the built-in mock LLM server on loopback
+  infermark report RESULTS... [flags]    re-render stored results: tables, charts, HTML, Markdown
+  infermark calibrate [flags]            measure infermark's own timing error against the mock
   infermark version                      print the version
 
 Run "infermark COMMAND --help" for a command's flags.
@@ -67,8 +71,14 @@ func (a *App) Run(ctx context.Context, args []string) int {
 		return a.planCommand(rest, false)
 	case "validate":
 		return a.planCommand(rest, true)
+	case "schema":
+		return a.schemaCommand(rest)
+	case "report":
+		return a.reportCommand(rest)
 	case "mock":
 		return a.mockCommand(ctx, rest)
+	case "calibrate":
+		return a.calibrateCommand(ctx, rest)
 	case "version", "--version":
 		fmt.Fprintln(a.Stdout, "infermark", version)
 		return ExitPass
@@ -77,7 +87,7 @@ func (a *App) Run(ctx context.Context, args []string) int {
 		return ExitPass
 	}
 	fmt.Fprintf(a.Stderr, "infermark: unknown command %q; commands are %s\n\n%s",
-		cmd, strings.Join([]string{"run", "plan", "validate", "mock", "version"}, ", "), usage)
+		cmd, strings.Join([]string{"run", "plan", "validate", "schema", "mock", "calibrate", "report", "version"}, ", "), usage)
 	return ExitUsage
 }
 

@@ -12,17 +12,34 @@ import (
 	"github.com/infermark/infermark/providers/mock"
 	"github.com/infermark/infermark/report"
 	"github.com/infermark/infermark/runner"
+	"github.com/infermark/infermark/sinks"
 	"github.com/infermark/infermark/suite"
 )
 
 // loadSuite loads and validates path, printing warnings and errors on
 // stderr. It returns nil and an exit code when the suite is unusable.
 func (a *App) loadSuite(path string) (*suite.Suite, []*report.Assertion, int) {
-	s, warnings, err := suite.Load(path, suite.LoadOptions{
+	return a.loadSuiteWith(path, nil, nil)
+}
+
+// loadSuiteWith loads the suite text data (read from path when nil) with
+// overrides applied, as loadSuite does.
+func (a *App) loadSuiteWith(path string, data []byte, overrides []suite.Override) (*suite.Suite, []*report.Assertion, int) {
+	opts := suite.LoadOptions{
 		LookupEnv: a.LookupEnv,
 		CheckExpr: report.CheckExpr,
 		Providers: providers.Names(),
-	})
+		SinkTypes: sinks.Types,
+		Overrides: overrides,
+	}
+	var s *suite.Suite
+	var warnings []suite.Warning
+	var err error
+	if data == nil {
+		s, warnings, err = suite.Load(path, opts)
+	} else {
+		s, warnings, err = suite.Parse(data, path, opts)
+	}
 	for _, w := range warnings {
 		fmt.Fprintf(a.Stderr, "warning: %s\n", w.Verbose())
 	}
@@ -34,6 +51,12 @@ func (a *App) loadSuite(path string) (*suite.Suite, []*report.Assertion, int) {
 			return nil, nil, ExitUsage
 		}
 		return nil, nil, a.fail(ExitUsage, "%v", err)
+	}
+
+	if errs := unsupportedKeys(s); len(errs) > 0 {
+		fmt.Fprintln(a.Stderr, suite.ErrorList(errs).Error())
+		fmt.Fprintf(a.Stderr, "infermark: %s uses %d feature(s) this version cannot run yet\n", path, len(errs))
+		return nil, nil, ExitUsage
 	}
 
 	assertions := make([]*report.Assertion, 0, len(s.Assertions))
@@ -52,7 +75,7 @@ func cellInfo(c suite.Cell) report.CellInfo {
 	return report.CellInfo{
 		ID: c.ID, Endpoint: c.Endpoint.Name, Provider: c.Endpoint.Provider, Model: c.Endpoint.Model,
 		Workload: c.Workload.Name, GPU: c.Endpoint.GPU.Model, GPUCount: c.Endpoint.GPU.Count,
-		PricePerHourUSD: c.Endpoint.Price.PerHourUSD, Concurrency: c.Concurrency,
+		PricePerHourUSD: c.Endpoint.HourlyUSD(), Concurrency: c.Concurrency,
 	}
 }
 
@@ -81,9 +104,17 @@ func runnerCell(s *suite.Suite, c suite.Cell, baseURL string) (runner.Cell, erro
 		Concurrency: c.Concurrency,
 		Requests:    s.Load.Requests,
 		Warmup:      s.Load.Warmup,
-		Timeout:     s.Load.Timeout,
+		Timeout:     cellTimeout(s, c),
 		Seed:        workloadSeed(s.Seed, w.Name),
 	}, nil
+}
+
+// cellTimeout returns the endpoint's own timeout, else load.timeout.
+func cellTimeout(s *suite.Suite, c suite.Cell) time.Duration {
+	if c.Endpoint.Timeout > 0 {
+		return c.Endpoint.Timeout
+	}
+	return s.Load.Timeout
 }
 
 // workloadSeed mixes the suite seed with the workload name, so every cell

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/pflag"
 )
@@ -15,8 +14,13 @@ func (a *App) planCommand(args []string, validateOnly bool) int {
 	}
 	flags := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	flags.SetOutput(a.Stderr)
+	sf := addSuiteFlags(flags)
+	format := "text"
+	if !validateOnly {
+		flags.StringVar(&format, "format", "text", "stdout format: text (a table) or json")
+	}
 	flags.Usage = func() {
-		fmt.Fprintf(a.Stderr, "Usage: infermark %s SUITE.yaml\n", name)
+		fmt.Fprintf(a.Stderr, "Usage: infermark %s SUITE.yaml [flags]\n\nFlags:\n%s", name, flags.FlagUsages())
 	}
 	if code, done := parseFlags(flags, args); done {
 		return code
@@ -24,7 +28,10 @@ func (a *App) planCommand(args []string, validateOnly bool) int {
 	if flags.NArg() != 1 {
 		return a.fail(ExitUsage, "%s needs exactly one suite file, got %d arguments", name, flags.NArg())
 	}
-	s, _, code := a.loadSuite(flags.Arg(0))
+	if format != "text" && format != "json" {
+		return a.fail(ExitUsage, "invalid --format %q; use text or json", format)
+	}
+	s, _, code := a.loadSource(suiteSource{path: flags.Arg(0), flags: sf})
 	if s == nil {
 		return code
 	}
@@ -34,14 +41,13 @@ func (a *App) planCommand(args []string, validateOnly bool) int {
 		return ExitPass
 	}
 
-	tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tcell\tendpoint\tprovider\tmodel\tworkload\tinput tokens\toutput tokens\tconcurrency\trequests\twarmup")
-	for _, c := range cells {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\n", c.Index+1, c.ID, c.Endpoint.Name,
-			c.Endpoint.Provider, c.Endpoint.Model, c.Workload.Name, c.Workload.InputTokens, c.Workload.OutputTokens,
-			c.Concurrency, s.Load.Requests, s.Load.Warmup)
+	p := buildPlan(s)
+	if format == "json" {
+		if err := writePlanJSON(a.Stdout, p); err != nil {
+			return a.fail(ExitRunError, "write plan: %v", err)
+		}
+		return ExitPass
 	}
-	tw.Flush()
-	fmt.Fprintf(a.Stdout, "%d cells, %d requests in all (warmup included)\n", len(cells), len(cells)*(s.Load.Requests+s.Load.Warmup))
+	writePlanTable(a.Stdout, p)
 	return ExitPass
 }

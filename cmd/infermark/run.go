@@ -7,7 +7,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
+	"strconv"
+	"sync"
 
 	"github.com/spf13/pflag"
 
@@ -22,6 +25,13 @@ type runOptions struct {
 	outputDir string
 	format    string
 	logLevel  string
+	// noProgress turns off progress on stderr.
+	noProgress bool
+	// reportDir, when set, receives the HTML page, Markdown and charts.
+	reportDir string
+	// find, slo and findMax configure an SLO search instead of a sweep.
+	find, slo string
+	findMax   float64
 }
 
 func (a *App) runCommand(ctx context.Context, args []string) int {
@@ -29,16 +39,20 @@ func (a *App) runCommand(ctx context.Context, args []string) int {
 	flags := pflag.NewFlagSet("run", pflag.ContinueOnError)
 	flags.SetOutput(a.Stderr)
 	flags.StringVarP(&opts.outputDir, "output", "o", "", "results `folder`, replacing every sink's dir")
+	flags.StringVar(&opts.outputDir, "out", "", "the same as --output")
+	sf, adhoc := addSuiteFlags(flags), addAdhocFlags(flags)
 	flags.StringVar(&opts.format, "format", "text", "stdout format: text or json")
 	flags.StringVar(&opts.logLevel, "log-level", "info", "stderr log level: debug, info, warn or error")
+	flags.BoolVar(&opts.noProgress, "no-progress", false, "do not report progress on stderr")
+	flags.StringVar(&opts.find, "find", "", "search for the highest load meeting --slo: max-concurrency or max-rate")
+	flags.StringVar(&opts.slo, "slo", "", "the service-level objective of --find, an assertion `expression` such as \"ttft_ms.p95 < 1000\"")
+	flags.Float64Var(&opts.findMax, "find-max", 1024, "the highest concurrency or rate (requests/s) --find tries")
+	flags.StringVar(&opts.reportDir, "report-dir", "", "after the run, write report.html, report.md and the charts to this `folder`; needs a json sink")
 	flags.Usage = func() {
-		fmt.Fprintf(a.Stderr, "Usage: infermark run SUITE.yaml [flags]\n\nRuns every cell of the suite's matrix, writes results, prints the sweep\ntable and checks the assertions.\n\nFlags:\n%s", flags.FlagUsages())
+		fmt.Fprintf(a.Stderr, "Usage: infermark run SUITE.yaml [flags]\n       infermark run --url URL --model M [--concurrency 1..64] [flags]\n\nRuns every cell of the suite's matrix, writes results, prints the sweep\ntable and checks the assertions.\n\nFlags:\n%s", flags.FlagUsages())
 	}
 	if code, done := parseFlags(flags, args); done {
 		return code
-	}
-	if flags.NArg() != 1 {
-		return a.fail(ExitUsage, "run needs exactly one suite file, got %d arguments", flags.NArg())
 	}
 	if opts.format != "text" && opts.format != "json" {
 		return a.fail(ExitUsage, "invalid --format %q; use text or json", opts.format)
@@ -48,11 +62,18 @@ func (a *App) runCommand(ctx context.Context, args []string) int {
 		return a.fail(ExitUsage, "%v", err)
 	}
 
-	s, assertions, code := a.loadSuite(flags.Arg(0))
+	s, assertions, code := a.suiteForRun(flags, sf, adhoc, &opts)
 	if s == nil {
 		return code
 	}
-	r := &execution{app: a, logger: logger, suite: s, assertions: assertions, opts: opts}
+	r := &execution{app: a, logger: logger, suite: s, assertions: assertions, opts: opts,
+		progress: newProgress(a.Stderr, opts.noProgress)}
+	if r.sweep, code = a.sweepOptions(s); code != ExitPass {
+		return code
+	}
+	if r.find, code = a.findOptions(opts); code != ExitPass {
+		return code
+	}
 	return r.run(ctx)
 }
 
@@ -78,6 +99,17 @@ type execution struct {
 	summaries []report.CellSummary
 	// sinkErr is the first sink failure; the run stops on it.
 	sinkErr error
+	// sweep holds the options that shape how cells run.
+	sweep sweepOptions
+	// mu guards summaries, repeats, sinkErr and the sinks, which parallel
+	// endpoints share.
+	mu       sync.Mutex
+	repeats  []report.RepeatSummary
+	progress *progress
+	keepText bool
+	// find, when set, replaces the sweep with an SLO search.
+	find  *findOptions
+	knees []knee
 }
 
 func (e *execution) run(ctx context.Context) int {
@@ -90,56 +122,29 @@ func (e *execution) run(ctx context.Context) int {
 		return e.app.fail(ExitRunError, "%v", err)
 	}
 
-	interrupted, runErr := e.runCells(ctx, cells)
+	var interrupted bool
+	var runErr error
+	if e.find != nil {
+		e.knees, interrupted, runErr = e.findKnees(ctx, cells, *e.find)
+	} else {
+		interrupted, runErr = e.runCells(ctx, cells)
+	}
 	outcomes := e.evaluate()
 	e.info.End = e.app.Clock.Now()
 	e.info.Interrupted = interrupted
 	closeErr := e.closeSinks(outcomes)
+	if closeErr == nil && e.opts.reportDir != "" {
+		closeErr = e.writeReport()
+	}
 
 	e.printResults(outcomes)
 	return e.exitCode(interrupted, runErr, closeErr, outcomes)
 }
 
-// runCells runs the cells in order, summarizing each as it ends.
-func (e *execution) runCells(ctx context.Context, cells []suite.Cell) (interrupted bool, err error) {
-	maxConc := 1
-	for _, c := range cells {
-		maxConc = max(maxConc, c.Concurrency)
-	}
-	rn := &runner.Runner{
-		Client: runner.NewClient(maxConc), Clock: e.app.Clock, Logger: e.logger, RunID: e.info.ID,
-		OnRecord: e.writeRecord,
-	}
-	for i, c := range cells {
-		rc, err := runnerCell(e.suite, c, e.baseURL(c.Endpoint))
-		if err != nil {
-			return false, err
-		}
-		e.logger.Info("cell started", "cell", c.ID, "n", fmt.Sprintf("%d/%d", i+1, len(cells)), "concurrency", c.Concurrency)
-		res, err := rn.RunCell(ctx, rc)
-		if err != nil {
-			return false, err
-		}
-		if e.sinkErr != nil {
-			return false, e.sinkErr
-		}
-		if res.Interrupted {
-			e.logger.Warn("run interrupted; results so far are kept", "cell", c.ID)
-			return true, nil
-		}
-		summary := report.Summarize(cellInfo(c), res.Records, res.Window)
-		e.summaries = append(e.summaries, summary)
-		e.logCell(summary, res)
-		if err := e.forEachSink(func(s sinks.Sink) error { return s.Cell(summary) }); err != nil {
-			return false, err
-		}
-	}
-	return false, nil
-}
-
 func (e *execution) logCell(s report.CellSummary, res runner.Result) {
 	e.logger.Info("cell finished", "cell", s.ID, "ok", s.Succeeded, "failed", s.Failed,
-		"requests_per_s", fmt.Sprintf("%.2f", s.RequestsPerS), "ttft_p50_ms", fmt.Sprintf("%.1f", s.TTFT.P50))
+		"requests_per_s", logFigure(s.RequestsPerS, 2), "ttft_p50_ms", logFigure(s.TTFT.P50, 1))
+	e.warnShortOutputs(s, res)
 	if s.Failed == 0 {
 		return
 	}
@@ -152,6 +157,9 @@ func (e *execution) logCell(s report.CellSummary, res runner.Result) {
 }
 
 func (e *execution) writeRecord(rec runner.Record) {
+	e.progress.record(rec)
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if e.sinkErr != nil {
 		return
 	}
@@ -179,7 +187,7 @@ func (e *execution) exitCode(interrupted bool, runErr, closeErr error, outcomes 
 		return e.app.fail(ExitRunError, "%v", closeErr)
 	}
 	for _, s := range e.summaries {
-		if s.Succeeded == 0 {
+		if s.Succeeded == 0 && !s.Interrupted {
 			return e.app.fail(ExitRunError, "cell %s: none of %d requests succeeded; see the errors above and in the results", s.ID, s.Requests)
 		}
 	}
@@ -200,12 +208,47 @@ func (e *execution) printResults(outcomes []report.Outcome) {
 		enc := json.NewEncoder(e.app.Stdout)
 		enc.SetIndent("", "  ")
 		enc.Encode(struct {
-			Run        sinks.Run            `json:"run"`
-			Cells      []report.CellSummary `json:"cells"`
-			Assertions []report.Outcome     `json:"assertions"`
-		}{e.info, e.summaries, outcomes})
+			Run        sinks.Run              `json:"run"`
+			Cells      []report.CellSummary   `json:"cells"`
+			Repeats    []report.RepeatSummary `json:"repeats,omitempty"`
+			Knees      []knee                 `json:"knees,omitempty"`
+			Assertions []report.Outcome       `json:"assertions"`
+		}{e.info, e.summaries, e.repeats, e.knees, outcomes})
 		return
 	}
 	report.WriteSweepTable(e.app.Stdout, e.summaries)
+	report.WriteRepeats(e.app.Stdout, e.repeats)
+	if e.find != nil {
+		writeKnees(e.app.Stdout, e.knees, e.opts.slo)
+	}
 	report.WriteOutcomes(e.app.Stdout, outcomes)
+}
+
+// logFigure formats v for a log line, "-" when it has no value.
+func logFigure(v float64, decimals int) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "-"
+	}
+	return strconv.FormatFloat(v, 'f', decimals, 64)
+}
+
+// shortOutputShare is the share of requested output tokens below which a
+// cell's outputs are reported as short.
+const shortOutputShare = 0.9
+
+// warnShortOutputs logs when the server generated clearly fewer tokens
+// than requested, because the load then differs from what the workload
+// describes; ignore_eos asks servers that support it to keep generating.
+func (e *execution) warnShortOutputs(s report.CellSummary, res runner.Result) {
+	requested := 0
+	for _, rec := range res.Records {
+		if rec.Phase == runner.PhaseMeasured && rec.OK() {
+			requested += rec.MaxTokens
+		}
+	}
+	if requested == 0 || float64(s.OutputTokens) >= shortOutputShare*float64(requested) {
+		return
+	}
+	e.logger.Warn("the server generated fewer output tokens than requested; set ignore_eos: true on the workload if the server supports it",
+		"cell", s.ID, "output_tokens", s.OutputTokens, "requested", requested)
 }

@@ -1,0 +1,108 @@
+package providers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// tgi implements Hugging Face text-generation-inference's native
+// POST /generate_stream, which Hugging Face Inference Endpoints also serve.
+// (TGI's OpenAI-compatible Messages API is openai-chat.)
+//
+// Each event is one token: {"index", "token": {"id", "text", "logprob",
+// "special"}, "generated_text": null, "details": null}. The last event
+// also carries the whole generated_text and details {"finish_reason",
+// "generated_tokens", "seed", "input_length"}; no "[DONE]" follows. An
+// error is {"error": "...", "error_type": "..."}. Servers write "data:"
+// with or without a space, which the SSE decoder accepts either way.
+type tgi struct{}
+
+func init() { register(tgi{}) }
+
+func (tgi) Name() string { return "tgi" }
+
+// NewRequest builds a POST to BaseURL + "/generate_stream"; BaseURL is the
+// server's root, such as "http://127.0.0.1:8080", with no "/v1". The body
+// is {"inputs", "parameters": {"max_new_tokens", "details": true, ...}}:
+// sampling keys go into parameters, because that is where TGI reads
+// temperature, top_p and the rest. The native API has no system role, so
+// a system prompt is put before the prompt, separated by a blank line,
+// and it has no ignore_eos, so IgnoreEOS is not sent.
+func (p tgi) NewRequest(ctx context.Context, ep Endpoint, req Request) (*http.Request, error) {
+	const name = "tgi"
+	target, err := joinURL(name, ep.BaseURL, "generate_stream", "http://127.0.0.1:8080")
+	if err != nil {
+		return nil, err
+	}
+	if err := requireCredential(name, ep, bearerAuth); err != nil {
+		return nil, err
+	}
+
+	params := map[string]any{"details": true}
+	if req.MaxTokens > 0 {
+		params["max_new_tokens"] = req.MaxTokens
+	}
+	if err := mergeSampling(name, params, req.Sampling); err != nil {
+		return nil, err
+	}
+	inputs := req.Prompt
+	if req.SystemPrompt != "" {
+		inputs = req.SystemPrompt + "\n\n" + req.Prompt
+	}
+	body, err := encodeBody(name, map[string]any{"inputs": inputs, "parameters": params})
+	if err != nil {
+		return nil, err
+	}
+	return newPost(ctx, name, target, body, ep, bearerAuth)
+}
+
+type tgiEvent struct {
+	Token *struct {
+		Text    string `json:"text"`
+		Special bool   `json:"special"`
+	} `json:"token"`
+	GeneratedText *string `json:"generated_text"`
+	Details       *struct {
+		FinishReason    string `json:"finish_reason"`
+		GeneratedTokens int    `json:"generated_tokens"`
+		InputLength     int    `json:"input_length"`
+	} `json:"details"`
+	Error     *string `json:"error"`
+	ErrorType string  `json:"error_type"`
+}
+
+// Decode interprets one event. A special token, such as the end-of-sequence
+// token "</s>", is output for timing but not text. The event that carries
+// generated_text is the last one and sets Done; its details give the
+// usage, where generated_tokens counts the end-of-sequence token too.
+func (p tgi) Decode(ev Event) (Chunk, error) {
+	data := strings.TrimSpace(ev.Data)
+	if data == "" {
+		return Chunk{}, nil
+	}
+	var e tgiEvent
+	if err := json.Unmarshal([]byte(data), &e); err != nil {
+		return Chunk{}, fmt.Errorf("tgi: invalid JSON in stream event %q: %w; the server did not send a text-generation-inference token event", quoteData(data), err)
+	}
+	if e.Error != nil {
+		return Chunk{Err: &StreamError{Type: e.ErrorType, Message: *e.Error}}, nil
+	}
+
+	var c Chunk
+	if e.Token != nil {
+		if e.Token.Special || e.Token.Text == "" {
+			c.HiddenToken = true
+		} else {
+			c.Content = e.Token.Text
+		}
+	}
+	if d := e.Details; d != nil {
+		c.FinishReason = d.FinishReason
+		c.Usage = &Usage{PromptTokens: d.InputLength, CompletionTokens: d.GeneratedTokens}
+	}
+	c.Done = e.GeneratedText != nil
+	return c, nil
+}

@@ -1,0 +1,79 @@
+package report
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/infermark/infermark/runner"
+)
+
+func TestLoadFiguresOpenLoop(t *testing.T) {
+	t.Parallel()
+	// Two requests scheduled at 0 and 100 ms left 2 and 30 ms late; their
+	// first tokens came 50 ms after sending, so 52 and 80 ms after their
+	// arrival times. A third left on time and was cut by the end of the
+	// cell: its lag counts, because it was sent.
+	recs := []runner.Record{
+		{Phase: runner.PhaseMeasured, Scheduled: 0, ScheduleLag: 2 * time.Millisecond, OutputAt: []time.Duration{50 * time.Millisecond}},
+		{Phase: runner.PhaseMeasured, Scheduled: 100 * time.Millisecond, ScheduleLag: 30 * time.Millisecond, OutputAt: []time.Duration{50 * time.Millisecond}},
+		{Phase: runner.PhaseMeasured, Scheduled: 200 * time.Millisecond, ErrorKind: runner.FailIncomplete},
+	}
+	res := runner.Result{Records: recs, Window: time.Second, ClientCPU: 500 * time.Millisecond, Cores: 2}
+	s := SummarizeResult(CellInfo{}, res)
+
+	if s.Requests != 2 || s.Failed != 0 {
+		t.Errorf("requests = %d, failed = %d; want 2 and 0 (incomplete is not counted)", s.Requests, s.Failed)
+	}
+	checks := []struct {
+		name      string
+		got, want float64
+	}{
+		{"lag max", s.Load.ScheduleLag.Max, 30},
+		{"lag p50", s.Load.ScheduleLag.P50, 2},
+		{"ttft from schedule p50", s.Load.TTFTFromSchedule.P50, 66},
+		{"achieved rate", s.Load.AchievedRate, 3},
+		{"cpu fraction", s.Load.ClientCPUFraction, 0.25},
+	}
+	for _, c := range checks {
+		if math.Abs(c.got-c.want) > 1e-9 {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	if s.Load.Incomplete != 1 {
+		t.Errorf("incomplete = %d, want 1", s.Load.Incomplete)
+	}
+	// A schedule lag p99 of 29.44 ms is above the 10 ms limit.
+	if !s.Load.ClientSaturated {
+		t.Error("client not marked saturated despite 30 ms of lag")
+	}
+}
+
+func TestLoadFiguresClosedLoopNotSaturated(t *testing.T) {
+	t.Parallel()
+	recs := []runner.Record{{Phase: runner.PhaseMeasured, Scheduled: -1, OutputAt: []time.Duration{time.Millisecond}}}
+	s := SummarizeResult(CellInfo{}, runner.Result{Records: recs, Window: time.Second, ClientCPU: 100 * time.Millisecond, Cores: 1})
+	if s.Load.ClientSaturated || s.Load.ScheduleLag.Count != 0 {
+		t.Errorf("closed loop: saturated = %v, lag samples = %d; want false and 0", s.Load.ClientSaturated, s.Load.ScheduleLag.Count)
+	}
+}
+
+func TestSteadyFiguresExcludeRamp(t *testing.T) {
+	t.Parallel()
+	rec := func(offset time.Duration) runner.Record {
+		return runner.Record{Phase: runner.PhaseMeasured, Scheduled: -1, Offset: offset, Usage: true, ServerOutputTokens: 10,
+			OutputAt: []time.Duration{time.Millisecond}}
+	}
+	res := runner.Result{
+		Records: []runner.Record{rec(0), rec(500 * time.Millisecond), rec(1500 * time.Millisecond), rec(2500 * time.Millisecond)},
+		Window:  3 * time.Second, SteadyFrom: time.Second, SteadyTo: 3 * time.Second, Cores: 1,
+	}
+	st := SummarizeResult(CellInfo{}, res).Load.Steady
+	if st == nil {
+		t.Fatal("no steady-state figures with a ramp")
+	}
+	// Two requests of 10 tokens were sent in the 2 s after the ramp.
+	if st.RequestsPerS != 1 || st.OutputTokensPerS != 10 {
+		t.Errorf("steady = %+v, want 1 request/s and 10 tokens/s", *st)
+	}
+}

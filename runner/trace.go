@@ -1,0 +1,50 @@
+package runner
+
+import (
+	"crypto/tls"
+	"net/http/httptrace"
+	"sync"
+	"time"
+)
+
+// connTrace collects connection phase times through httptrace. The
+// transport may call the hooks from its own goroutines, hence the lock.
+type connTrace struct {
+	send time.Time
+
+	mu                         sync.Mutex
+	dns, connect, tlsHandshake time.Time
+	reused                     bool
+}
+
+func (c *connTrace) clientTrace() *httptrace.ClientTrace {
+	stamp := func(t *time.Time) {
+		c.mu.Lock()
+		*t = time.Now()
+		c.mu.Unlock()
+	}
+	return &httptrace.ClientTrace{
+		DNSDone:          func(httptrace.DNSDoneInfo) { stamp(&c.dns) },
+		ConnectDone:      func(_, _ string, _ error) { stamp(&c.connect) },
+		TLSHandshakeDone: func(tls.ConnectionState, error) { stamp(&c.tlsHandshake) },
+		GotConn: func(info httptrace.GotConnInfo) {
+			c.mu.Lock()
+			c.reused = info.Reused
+			c.mu.Unlock()
+		},
+	}
+}
+
+// fill copies the phases into rec as offsets after the send.
+func (c *connTrace) fill(rec *Record) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	offset := func(t time.Time) time.Duration {
+		if t.IsZero() {
+			return 0
+		}
+		return t.Sub(c.send)
+	}
+	rec.DNSDone, rec.ConnectDone, rec.TLSDone = offset(c.dns), offset(c.connect), offset(c.tlsHandshake)
+	rec.ConnReused = c.reused
+}
