@@ -52,3 +52,10 @@ func (b *percentileBox) Plot(c draw.Canvas, plt *plot.Plot) {
 func (b *percentileBox) DataRange() (xmin, xmax, ymin, ymax float64) {
 	return b.x - 0.5, b.x + 0.5, b.p5, b.p95
 }
+
+// Thumbnail implements plot.Thumbnailer, drawing the legend's swatch.
+func (b *percentileBox) Thumbnail(c *draw.Canvas) {
+	style := draw.LineStyle{Color: b.color, Width: vg.Points(1)}
+	r := c.Rectangle
+	c.StrokeLines(style, []vg.Point{r.Min, {X: r.Min.X, Y: r.Max.Y}, r.Max, {X: r.Max.X, Y: r.Min.Y}, r.Min})
+}

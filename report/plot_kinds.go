@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/infermark/infermark/runner"
@@ -51,12 +52,18 @@ func (d *Document) requestRateChart() (*Chart, error) {
 	names, groups := series(d.Cells)
 	var labels []string
 	for i, name := range names {
+		var first *percentileBox
 		for _, s := range groups[name] {
 			values := requestRates(d.cellRecords(s.ID))
 			if len(values) > 0 {
-				p.Add(newPercentileBox(float64(len(labels)), values, plotutil.Color(i)))
+				box := newPercentileBox(float64(len(labels)), values, plotutil.Color(i))
+				p.Add(box)
+				first = cmp.Or(first, box)
 			}
-			labels = append(labels, shortCellLabel(s, len(names)))
+			labels = append(labels, fmt.Sprintf("c%d", s.Concurrency))
+		}
+		if first != nil && len(names) > 1 {
+			p.Legend.Add(name, first)
 		}
 	}
 	if len(labels) == 0 {
@@ -189,15 +196,6 @@ func (d *Document) tokensOverTimeChart() (*Chart, error) {
 	return &Chart{Name: "tokens_over_time", Title: "Output tokens/s over time within each cell", plot: p,
 		Caption: fmt.Sprintf("Output tokens per second in %d equal intervals of each cell's measured phase, from its first send to its last output; "+
 			"a request's tokens are spread evenly over its output events, so this is an estimate.", tokensOverTimeBins)}, nil
-}
-
-// shortCellLabel drops the endpoint from a cell's label when the chart
-// has one series, leaving "c16".
-func shortCellLabel(s CellSummary, seriesCount int) string {
-	if seriesCount > 1 {
-		return fmt.Sprintf("%s c%d", s.Endpoint, s.Concurrency)
-	}
-	return fmt.Sprintf("c%d", s.Concurrency)
 }
 
 // zeroNaN replaces missing values with 0, because a bar needs a height.

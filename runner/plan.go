@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+
+	"github.com/infermark/infermark/providers/tokens"
 )
 
 type plannedRequest struct {
@@ -21,6 +23,9 @@ type plannedRequest struct {
 // order plans are built in.
 func planFor(cell Cell, index int) plannedRequest {
 	rng := rand.New(rand.NewPCG(cell.Seed, uint64(index)))
+	if texts := cell.Workload.Prompts; len(texts) > 0 {
+		return givenPrompt(cell, index, texts[rng.IntN(len(texts))], rng)
+	}
 	in := cell.Workload.InputTokens(rng)
 	out := cell.Workload.OutputTokens(rng)
 	p, err := SyntheticPrompt(rng, in, cell.Seed, cell.Workload.SharedPrefixTokens)
@@ -29,6 +34,17 @@ func planFor(cell Cell, index int) plannedRequest {
 	}
 	p.MaxTokens = out
 	return plannedRequest{index: index, prompt: p, target: in, err: err}
+}
+
+// givenPrompt plans a request with a prompt from the workload's file; its
+// target length is its own tokenizer count.
+func givenPrompt(cell Cell, index int, text string, rng *rand.Rand) plannedRequest {
+	n, err := tokens.Count(text)
+	if err != nil {
+		err = fmt.Errorf("counting prompt %d: %w", index, err)
+	}
+	p := Prompt{Text: text, Tokens: n, MaxTokens: cell.Workload.OutputTokens(rng)}
+	return plannedRequest{index: index, prompt: p, target: n, err: err}
 }
 
 // planSource hands out plans in index order. A phase with a known count

@@ -40,6 +40,9 @@ const (
 	FailNoOutput = "no_output"
 	// FailMalformed: an event could not be parsed.
 	FailMalformed = "malformed_event"
+	// FailNoUsage: the stream carried no usage although the target's
+	// stream_usage is "on".
+	FailNoUsage = "no_usage"
 	// FailCanceled: the run was interrupted and the request was still in
 	// flight after the grace period.
 	FailCanceled = "canceled"
@@ -116,6 +119,12 @@ type Record struct {
 	// reasoning text, both kept only when the runner is asked to.
 	Text      string `json:"text,omitempty"`
 	Reasoning string `json:"reasoning,omitempty"`
+
+	// Attempts is how many times the request was sent: 1 without retries.
+	Attempts int `json:"attempts"`
+	// RetriedStatuses holds the HTTP status of each attempt that was
+	// retried, such as "429 Too Many Requests".
+	RetriedStatuses []string `json:"retried_statuses,omitempty"`
 
 	FinishReason string `json:"finish_reason"`
 	HTTPStatus   int    `json:"http_status"`

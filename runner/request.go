@@ -1,11 +1,11 @@
 package runner
 
 import (
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"strings"
@@ -15,12 +15,8 @@ import (
 	"github.com/infermark/infermark/providers/tokens"
 )
 
-const (
-	// maxEventLine bounds one SSE line; longer lines fail the request.
-	maxEventLine = 4 << 20
-	// maxErrorBody bounds how much of an error response is kept.
-	maxErrorBody = 2048
-)
+// maxErrorBody bounds how much of an error response is kept.
+const maxErrorBody = 2048
 
 // do sends one request and records what arrived and when. ctx is the
 // phase's request context; phaseStart and scheduled place the request in
@@ -36,25 +32,16 @@ func (r *Runner) do(ctx context.Context, cell Cell, plan plannedRequest, phase P
 		rec.ErrorKind, rec.Error = FailRequest, plan.err.Error()
 		return rec
 	}
-	reqCtx, cancel := context.WithTimeout(ctx, cell.Timeout)
-	defer cancel()
+	timeoutCtx, cancelTimeout := context.WithTimeout(ctx, cell.Timeout)
+	defer cancelTimeout()
+	reqCtx, cancelReq := context.WithCancelCause(timeoutCtx)
+	defer cancelReq(nil)
 
-	req, err := cell.Target.Provider.NewRequest(reqCtx, cell.Target.Endpoint, providers.Request{
-		Prompt: plan.prompt.Text, SystemPrompt: cell.Workload.SystemPrompt,
-		MaxTokens: plan.prompt.MaxTokens, IgnoreEOS: cell.Workload.IgnoreEOS,
-		StreamUsage: true, Sampling: cell.Target.Sampling,
-	})
+	req, trace, err := r.newRequest(reqCtx, cell, plan, rec.RequestID)
 	if err != nil {
 		rec.ErrorKind, rec.Error = FailRequest, err.Error()
 		return rec
 	}
-	req.Header.Set("X-Request-Id", rec.RequestID)
-	// Compression would hold events back in the server's compressor, so
-	// identity is requested; a server that compresses anyway is decoded.
-	req.Header.Set("Accept-Encoding", "identity")
-
-	trace := &connTrace{}
-	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace.clientTrace()))
 
 	rec.Send = time.Now()
 	send := r.Clock.Now()
@@ -63,7 +50,7 @@ func (r *Runner) do(ctx context.Context, cell Cell, plan plannedRequest, phase P
 	if scheduled >= 0 {
 		rec.Scheduled, rec.ScheduleLag = scheduled, max(rec.Offset-scheduled, 0)
 	}
-	resp, err := r.Client.Do(req)
+	resp, err := r.send(req, cell, &rec)
 	trace.fill(&rec)
 	if err != nil {
 		r.fail(&rec, ctx, reqCtx, FailConnect, err)
@@ -72,27 +59,72 @@ func (r *Runner) do(ctx context.Context, cell Cell, plan plannedRequest, phase P
 	defer resp.Body.Close()
 	rec.Headers = r.Clock.Now().Sub(send)
 	rec.HTTPStatus = resp.StatusCode
+
+	body, ok := r.responseBody(resp, req, &rec, cell.Target, cell.Limits, func() { cancelReq(errIdleTimeout) })
+	if !ok {
+		return rec
+	}
+	defer body.Close()
+	var out streamText
+	r.readStream(ctx, reqCtx, &rec, cell.Target.Provider, body, send, &out, cell.Limits)
+	r.finish(&rec, &out, cell.Target)
+	return rec
+}
+
+// newRequest builds the provider's request with infermark's headers and a
+// connection trace.
+func (r *Runner) newRequest(ctx context.Context, cell Cell, plan plannedRequest, requestID string) (*http.Request, *connTrace, error) {
+	req, err := cell.Target.Provider.NewRequest(ctx, cell.Target.Endpoint, providers.Request{
+		Prompt: plan.prompt.Text, SystemPrompt: cell.Workload.SystemPrompt,
+		MaxTokens: plan.prompt.MaxTokens, IgnoreEOS: cell.Workload.IgnoreEOS,
+		StreamUsage: r.wantsUsage(cell.Target), Sampling: cell.Target.Sampling,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Header.Set("X-Request-Id", requestID)
+	// Compression would hold events back in the server's compressor, so
+	// identity is requested; a server that compresses anyway is decoded.
+	req.Header.Set("Accept-Encoding", "identity")
+	trace := &connTrace{}
+	return req.WithContext(httptrace.WithClientTrace(req.Context(), trace.clientTrace())), trace, nil
+}
+
+// send sends req once, or with retries when the cell allows them.
+func (r *Runner) send(req *http.Request, cell Cell, rec *Record) (*http.Response, error) {
+	client, err := r.clientFor(cell.Limits, cell.Target.Transport)
+	if err != nil {
+		return nil, err
+	}
+	if cell.Retries > 0 {
+		return r.sendWithRetries(client, req, cell.Retries, rec)
+	}
+	rec.Attempts = 1
+	return client.Do(req)
+}
+
+// responseBody returns the body to decode: gunzipped when the server
+// compressed it, bounded in size, and watched for idle gaps. It records an
+// error status as a failure and returns false.
+func (r *Runner) responseBody(resp *http.Response, req *http.Request, rec *Record, target Target, limits Limits, onIdle func()) (io.ReadCloser, bool) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		rec.ErrorKind = httpFailure(resp.StatusCode)
 		rec.Error = fmt.Sprintf("HTTP %d from %s %s: %s", resp.StatusCode, req.Method, redactURL(req.URL.String()), strings.TrimSpace(string(body)))
-		return rec
+		r.noteUsageRejection(target, resp.StatusCode, body)
+		return nil, false
 	}
 	body, err := decodedBody(resp)
 	if err != nil {
 		rec.ErrorKind, rec.Error = FailMalformed, err.Error()
-		return rec
+		return nil, false
 	}
-
-	var out streamText
-	r.readStream(ctx, reqCtx, &rec, cell.Target.Provider, body, send, &out)
-	r.finish(&rec, &out)
-	return rec
+	return newGuardedBody(body, limits, onIdle), true
 }
 
 // finish counts the generated text and fails a clean stream that produced
 // nothing at all.
-func (r *Runner) finish(rec *Record, out *streamText) {
+func (r *Runner) finish(rec *Record, out *streamText, target Target) {
 	all := out.reasoning.String() + out.content.String()
 	rec.OutputChars = len(all)
 	if r.KeepText {
@@ -104,19 +136,9 @@ func (r *Runner) finish(rec *Record, out *streamText) {
 	if rec.OK() && len(rec.OutputAt) == 0 && rec.ServerOutputTokens == 0 {
 		rec.ErrorKind, rec.Error = FailNoOutput, "the stream ended without any output"
 	}
-}
-
-// decodedBody returns the response body, gunzipped when the server
-// compressed it although identity was requested.
-func decodedBody(resp *http.Response) (io.Reader, error) {
-	if !strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
-		return resp.Body, nil
+	if rec.OK() && target.StreamUsage == "on" && !rec.Usage {
+		rec.ErrorKind, rec.Error = FailNoUsage, "the stream carried no usage although stream_usage is on"
 	}
-	zr, err := gzip.NewReader(resp.Body)
-	if err != nil {
-		return nil, fmt.Errorf("invalid gzip response body: %w", err)
-	}
-	return zr, nil
 }
 
 func httpFailure(status int) string {
@@ -135,28 +157,17 @@ func httpFailure(status int) string {
 
 type streamText struct{ content, reasoning strings.Builder }
 
-// readStream decodes events until the stream ends, stamping each
-// output-bearing event on arrival, and collects the generated text.
-func (r *Runner) readStream(ctx, reqCtx context.Context, rec *Record, p providers.Provider, body io.Reader, send time.Time, text *streamText) {
-	dec := providers.NewDecoder(body, maxEventLine)
-	defer func() { rec.BytesRead = dec.BytesRead() }()
+// readStream reads chunks until the stream ends, stamping each
+// output-bearing chunk on arrival, and collects the generated text.
+func (r *Runner) readStream(ctx, reqCtx context.Context, rec *Record, p providers.Provider, body io.Reader, send time.Time, text *streamText, limits Limits) {
+	stream := providers.OpenStream(p, body, limits.eventBytes())
+	defer func() { rec.BytesRead = stream.BytesRead() }()
 	for {
-		ev, err := dec.Next()
+		chunk, err := stream.Next()
 		now := r.Clock.Now().Sub(send)
 		if err != nil {
 			rec.StreamEnd = now
-			if !errors.Is(err, io.EOF) {
-				r.fail(rec, ctx, reqCtx, FailTruncated, err)
-			} else if rec.FinishReason == "" && !rec.Usage {
-				rec.ErrorKind = FailTruncated
-				rec.Error = "the stream ended without a finish reason, usage or end marker"
-			}
-			return
-		}
-		chunk, err := p.Decode(ev)
-		if err != nil {
-			rec.StreamEnd = now
-			rec.ErrorKind, rec.Error = FailMalformed, err.Error()
+			r.endStream(rec, ctx, reqCtx, err)
 			return
 		}
 		if chunk.HasOutput() {
@@ -189,17 +200,70 @@ func (r *Runner) readStream(ctx, reqCtx context.Context, rec *Record, p provider
 	}
 }
 
+// endStream classifies the error that ended a stream. A clean end of body
+// is a success only after a finish reason or usage, because a server that
+// dies mid-answer also closes its body cleanly.
+func (r *Runner) endStream(rec *Record, ctx, reqCtx context.Context, err error) {
+	var decodeErr *providers.DecodeError
+	switch {
+	case errors.Is(err, io.EOF):
+		if rec.FinishReason == "" && !rec.Usage {
+			rec.ErrorKind = FailTruncated
+			rec.Error = "the stream ended without a finish reason, usage or end marker"
+		}
+	case errors.As(err, &decodeErr):
+		rec.ErrorKind, rec.Error = FailMalformed, err.Error()
+	case errors.Is(err, providers.ErrLineTooLong), errors.Is(err, providers.ErrEventTooLarge):
+		rec.ErrorKind, rec.Error = FailEventTooLarge, err.Error()
+	case errors.Is(err, errResponseTooLarge):
+		rec.ErrorKind, rec.Error = FailResponseTooLarge, err.Error()
+	default:
+		r.fail(rec, ctx, reqCtx, FailTruncated, err)
+	}
+}
+
 // fail classifies err: the end of the phase, the run's interruption and
-// the request's timeout take precedence over the kind the caller saw.
+// the request's timeouts take precedence over the kind the caller saw.
 func (r *Runner) fail(rec *Record, phaseCtx, reqCtx context.Context, kind string, err error) {
+	var netErr net.Error
 	switch {
 	case errors.Is(context.Cause(phaseCtx), errPhaseEnded):
 		kind = FailIncomplete
 	case phaseCtx.Err() != nil:
 		kind = FailCanceled
+	case errors.Is(context.Cause(reqCtx), errIdleTimeout):
+		kind, err = FailIdleTimeout, fmt.Errorf("%w: %w", errIdleTimeout, err)
 	case errors.Is(reqCtx.Err(), context.DeadlineExceeded):
 		kind = FailTimeout
+	case isHeaderTimeout(err):
+		kind = FailFirstByteTimeout
+	case errors.As(err, &netErr) && netErr.Timeout() && isDial(err):
+		kind = FailConnectTimeout
 	}
 	rec.ErrorKind = kind
 	rec.Error = redactURL(err.Error())
+}
+
+// wantsUsage reports whether a request to t asks for a usage chunk.
+func (r *Runner) wantsUsage(t Target) bool {
+	if t.StreamUsage == "off" {
+		return false
+	}
+	_, rejected := r.noUsage.Load(t.Name)
+	return t.StreamUsage == "on" || !rejected
+}
+
+// noteUsageRejection remembers a target that rejected stream_options, so
+// that auto mode stops sending it.
+func (r *Runner) noteUsageRejection(t Target, status int, body []byte) {
+	if t.StreamUsage == "on" || t.StreamUsage == "off" || (status != http.StatusBadRequest && status != http.StatusUnprocessableEntity) {
+		return
+	}
+	if !strings.Contains(strings.ToLower(string(body)), "stream_options") {
+		return
+	}
+	if _, seen := r.noUsage.LoadOrStore(t.Name, true); !seen {
+		r.Logger.Warn("the server rejected stream_options; sending later requests without it, so output tokens come from the tokenizer",
+			"endpoint", t.Name, "status", status)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"runtime"
 	"sync"
@@ -32,6 +33,14 @@ type Target struct {
 	Endpoint providers.Endpoint
 	// Sampling holds extra body parameters.
 	Sampling map[string]any
+	// Transport holds the target's TLS and HTTP settings.
+	Transport Transport
+	// StreamUsage is "auto" (the default when empty), "on" or "off": whether
+	// to ask for a usage chunk. In auto mode a server that rejects the
+	// request for it (HTTP 400 or 422 naming stream_options) fails that
+	// request, and later requests to the target go without it, so output
+	// tokens then come from the tokenizer.
+	StreamUsage string
 }
 
 // Workload describes the requests of a cell.
@@ -46,6 +55,10 @@ type Workload struct {
 	// SharedPrefixTokens, when positive, starts every prompt with the same
 	// words of that many tokens, for prefix-cache studies.
 	SharedPrefixTokens int
+	// Prompts, when not empty, replace synthetic prompts: request i sends
+	// a prompt drawn from them with the request's own random stream, and
+	// InputTokens is not used.
+	Prompts []string
 }
 
 // Cell is one point of the run matrix. With Rate zero it is a closed loop
@@ -81,6 +94,13 @@ type Cell struct {
 	Ramp time.Duration
 	// Timeout bounds one request from send to the end of its stream.
 	Timeout time.Duration
+	// Limits are the per-request timeouts and size limits.
+	Limits Limits
+	// Retries is how many times a request that failed before its first
+	// response byte (connection error, 429, 503, 529) is sent again; 0
+	// sends each request once. Send and every offset count from the first
+	// attempt, so waiting shows in the latencies.
+	Retries int
 	// Seed fixes the prompts and the arrival times. Cells of the same
 	// workload and seed send the same prompts at the same offsets,
 	// whatever their endpoint.
@@ -129,6 +149,11 @@ type Runner struct {
 
 	mu  sync.Mutex
 	seq atomic.Int64
+
+	clientsMu sync.Mutex
+	clients   map[clientKey]*http.Client
+	// noUsage holds the names of targets that rejected stream_options.
+	noUsage sync.Map
 }
 
 // DefaultGrace is the Runner's default Grace.
@@ -148,6 +173,7 @@ var (
 // would open a new connection for most requests.
 func NewClient(maxConcurrency int) *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = (&net.Dialer{Timeout: DefaultConnectTimeout, KeepAlive: 30 * time.Second}).DialContext
 	t.MaxIdleConns = maxConcurrency * 2
 	t.MaxIdleConnsPerHost = maxConcurrency
 	t.IdleConnTimeout = 90 * time.Second

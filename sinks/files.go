@@ -10,9 +10,9 @@ import (
 
 // partialSuffix marks a columnar file that is still being written. Parquet
 // and Arrow IPC files end with a footer that indexes the data, so a file cut
-// short by a crash has none and no reader opens it. Writing under this
-// suffix and renaming on close means a file with the final name is always
-// complete; a leftover ".partial" file marks a run killed before Close.
+// short by a crash has none and no reader opens it. The sinks write under
+// this suffix and rename on close, so a file with the final name is always
+// complete. A leftover ".partial" file marks a run killed before Close.
 const partialSuffix = ".partial"
 
 // partialFile is a file written under path+".partial" and renamed to path

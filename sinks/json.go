@@ -211,3 +211,6 @@ func ptr(v float64) *float64 {
 	}
 	return &v
 }
+
+// Declare adds a cell that the run's cell list did not have.
+func (j *JSON) Declare(info report.CellInfo) { j.cells[info.ID] = info }

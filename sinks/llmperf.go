@@ -30,7 +30,7 @@ import (
 //     tokenizer count; llmperf always counts with a Llama tokenizer.
 //
 // A figure a request does not have (the TTFT of a failed request, the TPOT
-// of a one-token answer) is null, where llmperf writes 0, and statistics
+// of a one-token output) is null, where llmperf writes 0, and statistics
 // skip it.
 const llmperfResultsVersion = "2023-08-31"
 

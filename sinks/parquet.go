@@ -185,3 +185,6 @@ func (t *parquetTable[T]) close() error {
 	}
 	return t.file.finish()
 }
+
+// Declare adds a cell that the run's cell list did not have.
+func (p *Parquet) Declare(info report.CellInfo) { p.cells[info.ID] = info }

@@ -21,9 +21,9 @@ const schemaVersionKey = "infermark.schema_version"
 
 // The row types below are the one definition of the result tables. The
 // "parquet" tag gives each column's name, which the Arrow and SQLite sinks
-// read too; "optional" columns are null where the value is missing or NaN.
-// Durations are float64 milliseconds named "_ms", timestamps are UTC with
-// microsecond precision. docs/results.md documents every column.
+// read too. Pointer fields are "optional" columns, null where the value is
+// missing or NaN. Durations are float64 milliseconds named "_ms", and
+// timestamps are UTC with microsecond precision. docs/results.md documents every column.
 
 // RequestRow is one row of the requests table: one request, with its
 // cell's identity and the figures report.RequestFigures derives from it.

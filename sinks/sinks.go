@@ -28,14 +28,17 @@ type Run struct {
 // concurrent.
 type Sink interface {
 	Open(run Run) error
+	// Declare adds a cell that Run.Cells did not list, such as a probe of
+	// an SLO search, before its first record.
+	Declare(info report.CellInfo)
 	Record(rec runner.Record) error
 	Cell(s report.CellSummary) error
 	// Close writes what is left; outcomes are the assertion results.
 	Close(run Run, outcomes []report.Outcome) error
 }
 
-// Locator is implemented by every sink of this package: Location returns
-// where the run's results go, for the log line that tells the user.
+// Locator is implemented by every sink of this package. Location returns
+// the folder or file the run's results are written to, for the log.
 type Locator interface {
 	Location() string
 }

@@ -13,7 +13,8 @@ import (
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // also registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/infermark/infermark/report"
 	"github.com/infermark/infermark/runner"
@@ -37,8 +38,8 @@ type SQLite struct {
 	llmperf map[string]*llmperfCell
 }
 
-// sqliteTime is how timestamps are stored: ISO 8601 in UTC, which SQLite's
-// date and time functions read.
+// sqliteTime is the layout of stored timestamps: ISO 8601 in UTC, which
+// SQLite's date and time functions read.
 const sqliteTime = "2006-01-02T15:04:05.000000Z"
 
 // Open opens or creates the database, checks its schema version and adds
@@ -48,6 +49,10 @@ func (s *SQLite) Open(run Run) error {
 		if s.db != nil {
 			s.db.Close()
 			s.db = nil
+		}
+		var sqlErr *sqlite.Error
+		if errors.As(err, &sqlErr) && sqlErr.Code() == sqlite3.SQLITE_NOTADB {
+			return fmt.Errorf("sqlite sink: %s: %w; give the sink another folder or move this file away", s.Path, err)
 		}
 		return fmt.Errorf("sqlite sink: %s: %w", s.Path, err)
 	}
@@ -233,3 +238,6 @@ func sqlValue(v reflect.Value, c column) any {
 	}
 	return v.Interface()
 }
+
+// Declare adds a cell that the run's cell list did not have.
+func (s *SQLite) Declare(info report.CellInfo) { s.cells[info.ID] = info }

@@ -224,6 +224,9 @@ func TestSQLiteRejectsNonDatabase(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "not a database") {
 		t.Fatalf("got %v, want an error naming %s as not a database", err, path)
 	}
+	if !strings.HasSuffix(err.Error(), "; give the sink another folder or move this file away") {
+		t.Errorf("got %v, want the fix at the end", err)
+	}
 }
 
 func TestSQLiteUnwritableFolder(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -25,8 +26,18 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("a: &a {<<: *a}\n"))
 	f.Add([]byte("endpoints: [{name: ${X:-}, api_key: $$}]\n"))
+	f.Add([]byte("include: [testdata/good/files/shared.yaml]\nload: {concurrency: \"1..8\"}\n"))
 
 	opts := testOptions()
+	// Fuzzed files name arbitrary paths, such as /dev/zero, so reads are
+	// limited to the regular files of testdata.
+	opts.ReadFile = func(path string) ([]byte, error) {
+		clean := filepath.ToSlash(filepath.Clean(path))
+		if !strings.HasPrefix(clean, "testdata/") || strings.Contains(clean, "..") {
+			return nil, os.ErrNotExist
+		}
+		return os.ReadFile(clean)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, _, err := Parse(data, "fuzz.yaml", opts)
 		if err == nil {

@@ -13,9 +13,9 @@ import (
 var listKeys = []string{"endpoints", "workloads", "sinks", "assertions"}
 
 // mergeDepth is how many mapping levels of a top-level key are merged key
-// by key across included files; below it, the winning value replaces the
-// others whole. "defaults" merges two levels so that an including file can
-// change one endpoint default without repeating the rest.
+// by key across included files. Below that depth the winning value
+// replaces the others whole. "defaults" merges two levels, so an including
+// file can change one endpoint default without repeating the rest.
 var mergeDepth = map[string]int{"labels": 1, "load": 1, "report": 1, "matrix": 1, "defaults": 2}
 
 // canonicalPath returns an absolute, cleaned path for cycle detection.

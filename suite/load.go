@@ -9,11 +9,13 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// maxLevels bounds how many load levels one list or range may expand to,
-// and maxConcurrency the largest level, so that a typo such as 1..1e9
-// is an error instead of an out-of-memory crash.
+// Limits on the matrix size. maxLevels bounds the levels one list or range
+// may expand to, maxRepeat bounds load.repeat, and maxConcurrency bounds
+// one level. They make a typo such as 1..1000000000 an error instead of an
+// out-of-memory crash.
 const (
 	maxLevels      = 1000
+	maxRepeat      = 100
 	maxConcurrency = 1 << 20
 )
 
@@ -48,9 +50,12 @@ func (d *decoder) loadFields(n *yaml.Node, inherited []pair, where string, isTop
 		{key: "duration", decode: func(n *yaml.Node) { nodes.duration = n; d.duration(n, "duration", &l.Duration) }},
 		{key: "warmup", decode: func(n *yaml.Node) { d.warmup(n, l) }},
 		{key: "timeout", decode: func(n *yaml.Node) { d.duration(n, "timeout", &l.Timeout) }},
-		{key: "repeat", decode: func(n *yaml.Node) { d.atLeast(n, "repeat", 1, &l.Repeat) }},
+		{key: "repeat", decode: func(n *yaml.Node) { d.repeat(n, &l.Repeat) }},
 		{key: "ramp", decode: func(n *yaml.Node) { d.durationOrZero(n, "ramp", &l.Ramp) }},
 		{key: "stop_when", decode: func(n *yaml.Node) { d.stopWhen(n, l) }},
+		{key: "cooldown", decode: func(n *yaml.Node) { d.durationOrZero(n, "cooldown", &l.Cooldown) }},
+		{key: "parallel", decode: func(n *yaml.Node) { d.boolean(n, "parallel", &l.Parallel) }},
+		{key: "retries", decode: func(n *yaml.Node) { d.atLeast(n, "retries", 0, &l.Retries) }},
 	})
 	if !isTop || n.Kind != yaml.MappingNode {
 		return
@@ -96,6 +101,20 @@ func (d *decoder) checkLoad(n *yaml.Node, where string, l *LoadProfile, nodes lo
 	}
 }
 
+// repeat decodes load.repeat, from 1 to maxRepeat.
+func (d *decoder) repeat(n *yaml.Node, out *int) {
+	var v int
+	before := len(d.errs)
+	if d.atLeast(n, "repeat", 1, &v); len(d.errs) > before {
+		return
+	}
+	if v > maxRepeat {
+		d.errorf(n, "\"repeat\" must be at most %d, got %d", maxRepeat, v)
+		return
+	}
+	*out = v
+}
+
 // positive decodes a number more than 0.
 func (d *decoder) positive(n *yaml.Node, key string, out *float64) {
 	v, ok := d.number(n, key)
@@ -111,11 +130,16 @@ func (d *decoder) positive(n *yaml.Node, key string, out *float64) {
 
 // durationOrZero decodes a Go duration of 0 or more; a bare 0 is allowed.
 func (d *decoder) durationOrZero(n *yaml.Node, key string, out *time.Duration) {
-	if s, ok := d.text(n, key, "a duration"); ok && strings.TrimSpace(s) == "0" {
-		*out = 0
+	s, ok := d.text(n, key, "a duration")
+	if !ok {
 		return
 	}
-	d.duration(n, key, out)
+	v, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil || v < 0 {
+		d.errorf(n, "%q must be a duration of 0 or more, such as \"30s\", got %q", key, s)
+		return
+	}
+	*out = v
 }
 
 // warmup decodes a count, a duration, or {requests: N} or {duration: D}.

@@ -8,7 +8,7 @@ import (
 
 // locator finds keys of a loaded suite in its YAML tree, so that checks
 // made after loading (such as features the runner lacks) can point at the
-// line that asks for them.
+// line that sets them.
 type locator struct {
 	dec  *decoder
 	root *yaml.Node

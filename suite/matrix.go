@@ -43,11 +43,11 @@ func (l level) String() string {
 	return "c" + strconv.Itoa(l.concurrency)
 }
 
-// Cells expands the run matrix: every enabled endpoint × every workload ×
-// every load level, nested in that order so the last level changes
-// fastest, without the cells an exclude rule matches, followed by the
-// cells include rules add; the whole list then runs load.repeat times,
-// one repetition after another. Index counts from 0 in that order.
+// Cells expands the run matrix. It lists every enabled endpoint × every
+// workload × every load level, nested in that order so the last level
+// changes fastest, and leaves out the cells an exclude rule matches. The
+// cells that include rules add follow. The whole list then repeats
+// load.repeat times, and Index counts from 0 in that order.
 func (s *Suite) Cells() []Cell {
 	var base []Cell
 	for i := range s.Endpoints {

@@ -9,8 +9,8 @@ import (
 )
 
 // SchemaJSON is the JSON Schema of the suite file, generated from the
-// types of this package by GenerateSchema; schema_test.go fails when it
-// is out of date and rewrites it with -update.
+// types of this package by GenerateSchema. TestSchemaUpToDate fails when
+// the file is out of date, and rewrites it when run with -update.
 //
 //go:embed suite.schema.json
 var SchemaJSON []byte

@@ -113,11 +113,11 @@ type Endpoint struct {
 	// Sampling contains extra body parameters passed through untouched,
 	// decoded as yaml.v3 decodes into map[string]any.
 	Sampling map[string]any `yaml:"sampling"`
-	// StreamUsage is whether to ask for the usage chunk at the end of a
-	// stream: "auto" (default) asks for it and counts tokens with the
-	// tokenizer when the server sends none, "on" treats a missing usage
-	// chunk as a failed request, "off" never asks, for servers that
-	// reject stream_options.
+	// StreamUsage controls the request for a usage chunk at the end of a
+	// stream. "auto" (default) requests it and counts tokens with the
+	// tokenizer when the server sends none. "on" treats a missing usage
+	// chunk as a failed request. "off" never requests it, for servers
+	// that reject stream_options.
 	StreamUsage string `yaml:"stream_usage"`
 	// Tokenizer names the tokenizer that counts tokens when the server
 	// reports no usage; default "o200k_base" (DefaultTokenizer).
@@ -186,7 +186,7 @@ type Workload struct {
 	// Name is unique within the suite and used in cell ids, so it may
 	// contain only letters, digits, ".", "-" and "_"; required.
 	Name string `yaml:"name"`
-	// Prompts says where prompt text comes from; default synthetic.
+	// Prompts is the source of prompt text; default synthetic.
 	Prompts Prompts `yaml:"prompts"`
 	// SystemPrompt, when set, is sent as a system message. It is a
 	// shorthand for prompts.system_prompt; setting both is an error, and
@@ -216,7 +216,7 @@ const (
 	FormatShareGPT = "sharegpt"
 )
 
-// Prompts is where a workload's prompt text comes from.
+// Prompts is the source of a workload's prompt text.
 type Prompts struct {
 	// Source is "synthetic" (default: random words of the sampled
 	// length), "file" (prompts read from Path) or "fixed" (Text, sent
@@ -306,13 +306,13 @@ type LoadProfile struct {
 	// second, each more than 0 and none repeated. In YAML it is a number
 	// or a list.
 	Rate []float64 `yaml:"rate"`
-	// Arrival is how send times are spaced in rate mode: "poisson"
+	// Arrival is the spacing of send times in rate mode: "poisson"
 	// (default, exponential gaps), "constant" (equal gaps) or "gamma"
 	// (gaps shaped by Burstiness).
 	Arrival string `yaml:"arrival"`
-	// Burstiness is the gamma distribution's shape for arrival "gamma":
-	// 1 is Poisson, less than 1 is burstier, more than 1 is steadier;
-	// more than 0, default 1.
+	// Burstiness is the gamma distribution's shape for arrival "gamma",
+	// more than 0 and default 1. A shape of 1 is Poisson, less than 1 is
+	// burstier and more than 1 is steadier.
 	Burstiness float64 `yaml:"burstiness"`
 	// MaxConcurrency caps the requests in flight in rate mode; when the
 	// cap is reached a send waits. 0 (default) means no cap.
@@ -350,6 +350,17 @@ type LoadProfile struct {
 	StopWhen string `yaml:"stop_when"`
 	// StopWhenPos is where StopWhen is in the suite file.
 	StopWhenPos Pos `yaml:"-"`
+	// Cooldown is a pause between consecutive cells of a sweep, so that a
+	// server's queues drain; default 0.
+	Cooldown time.Duration `yaml:"cooldown"`
+	// Parallel drives the endpoints at the same time, each through its own
+	// sweep, as one load generator per GPU of a multi-GPU box would;
+	// default false (one cell at a time).
+	Parallel bool `yaml:"parallel"`
+	// Retries is how often a request that failed before its first response
+	// byte (connection error, HTTP 429, 503 or 529) is sent again, waiting
+	// as Retry-After asks; default 0, because retries change the load.
+	Retries int `yaml:"retries"`
 }
 
 // Matrix holds the rules that prune cells from, or add cells to, the

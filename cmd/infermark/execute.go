@@ -15,8 +15,6 @@ import (
 
 // sweepOptions shape how the cells of a run are driven.
 type sweepOptions struct {
-	// repeat runs each cell this many times (at least 1).
-	repeat int
 	// stopWhen, when set, ends a sweep once it holds for a cell: the
 	// remaining load levels of that endpoint and workload are skipped.
 	stopWhen *report.Assertion
@@ -29,7 +27,8 @@ type sweepOptions struct {
 // errSinkFailed stops a run whose results can no longer be written.
 var errSinkFailed = errors.New("writing results failed")
 
-// sweep is the cells of one endpoint and workload, in load order.
+// sweep is the cells of one endpoint, workload and repetition, in load
+// order.
 type sweep struct {
 	endpoint string
 	cells    []suite.Cell
@@ -40,7 +39,7 @@ func groupSweeps(cells []suite.Cell) []sweep {
 	var out []sweep
 	index := map[string]int{}
 	for _, c := range cells {
-		key := c.Endpoint.Name + "\x00" + c.Workload.Name
+		key := fmt.Sprintf("%s\x00%s\x00%d", c.Endpoint.Name, c.Workload.Name, c.Repetition)
 		i, ok := index[key]
 		if !ok {
 			i = len(out)
@@ -114,21 +113,29 @@ func (e *execution) newRunner(cells []suite.Cell) *runner.Runner {
 	}
 }
 
-// runSweep runs the cells of one sweep, each repeat times, and stops early
-// once stopWhen holds. It returns context.Canceled when interrupted.
+// runSweep runs the cells of one sweep and stops early once stopWhen
+// holds. It returns context.Canceled when interrupted.
 func (e *execution) runSweep(ctx context.Context, rn *runner.Runner, sw sweep) error {
 	for i, c := range sw.cells {
 		if i > 0 && e.sweep.cooldown > 0 && !sleepContext(ctx, e.sweep.cooldown) {
 			return context.Canceled
 		}
-		summaries, err := e.runRepeats(ctx, rn, c)
+		rc, err := runnerCell(e.suite, c, e.baseURL(c.Endpoint))
 		if err != nil {
 			return err
 		}
-		if e.sweep.stopWhen == nil || len(summaries) == 0 {
+		rc.Retries = e.suite.Load.Retries
+		summary, interrupted, err := e.runOne(ctx, rn, rc, cellInfo(c))
+		if err != nil {
+			return err
+		}
+		if interrupted {
+			return context.Canceled
+		}
+		if e.sweep.stopWhen == nil {
 			continue
 		}
-		if o := e.sweep.stopWhen.Evaluate(summaries[len(summaries)-1]); o.Passed {
+		if o := e.sweep.stopWhen.Evaluate(summary); o.Passed {
 			e.logger.Warn("stop_when holds; skipping the rest of the sweep", "cell", c.ID,
 				"expr", o.Expr, "values", fmt.Sprint(o.Values), "skipped", len(sw.cells)-i-1)
 			return nil
@@ -137,40 +144,11 @@ func (e *execution) runSweep(ctx context.Context, rn *runner.Runner, sw sweep) e
 	return nil
 }
 
-// runRepeats runs one cell repeat times and records each summary.
-func (e *execution) runRepeats(ctx context.Context, rn *runner.Runner, c suite.Cell) ([]report.CellSummary, error) {
-	var summaries []report.CellSummary
-	for rep := range max(e.sweep.repeat, 1) {
-		rc, err := runnerCell(e.suite, c, e.baseURL(c.Endpoint))
-		if err != nil {
-			return summaries, err
-		}
-		info := cellInfo(c)
-		if e.sweep.repeat > 1 {
-			rc.ID = fmt.Sprintf("%s/r%d", c.ID, rep)
-			info.ID, info.Repeat = rc.ID, rep
-		}
-		s, interrupted, err := e.runOne(ctx, rn, rc, info)
-		if err != nil {
-			return summaries, err
-		}
-		summaries = append(summaries, s)
-		if interrupted {
-			return summaries, context.Canceled
-		}
-	}
-	if len(summaries) > 1 {
-		e.mu.Lock()
-		e.repeats = append(e.repeats, report.SummarizeRepeats(summaries))
-		e.mu.Unlock()
-	}
-	return summaries, nil
-}
-
 // runOne runs one cell and records its summary, also when interrupted, so
 // that what was measured is kept.
 func (e *execution) runOne(ctx context.Context, rn *runner.Runner, rc runner.Cell, info report.CellInfo) (report.CellSummary, bool, error) {
 	e.logger.Info("cell started", "cell", rc.ID, "concurrency", rc.Concurrency, "rate", rc.Rate)
+	e.declare(info)
 	stopProgress := e.progress.start(rc)
 	res, err := rn.RunCell(ctx, rc)
 	stopProgress()
@@ -197,6 +175,27 @@ func (e *execution) runOne(ctx context.Context, rn *runner.Runner, rc runner.Cel
 	return summary, res.Interrupted, nil
 }
 
+// repeatSummaries returns the spread of every cell that ran more than once
+// (load.repeat), grouped by endpoint, workload and load level.
+func repeatSummaries(summaries []report.CellSummary) []report.RepeatSummary {
+	var order []string
+	groups := map[string][]report.CellSummary{}
+	for _, s := range summaries {
+		key := fmt.Sprintf("%s/%s/c%d/r%v", s.Endpoint, s.Workload, s.Concurrency, s.Rate)
+		if _, ok := groups[key]; !ok {
+			order = append(order, key)
+		}
+		groups[key] = append(groups[key], s)
+	}
+	var out []report.RepeatSummary
+	for _, key := range order {
+		if g := groups[key]; len(g) > 1 {
+			out = append(out, report.SummarizeRepeats(g))
+		}
+	}
+	return out
+}
+
 // sleepContext sleeps for d; it returns false when ctx ended first.
 func sleepContext(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
@@ -211,7 +210,29 @@ func sleepContext(ctx context.Context, d time.Duration) bool {
 
 // sweepOptions reads the options that shape the run from the suite.
 func (a *App) sweepOptions(s *suite.Suite) (sweepOptions, int) {
-	// TODO: read repeat, stop_when, cooldown and parallel from the suite
-	// once its schema has them.
-	return sweepOptions{repeat: 1}, ExitPass
+	o := sweepOptions{cooldown: s.Load.Cooldown, parallel: s.Load.Parallel}
+	if s.Load.StopWhen == "" {
+		return o, ExitPass
+	}
+	stop, err := report.CompileAssertion(suite.Assertion{Name: "stop_when", Expr: s.Load.StopWhen, Pos: s.Load.StopWhenPos})
+	if err != nil {
+		return o, a.fail(ExitUsage, "%s: stop_when: %v", s.Load.StopWhenPos, err)
+	}
+	o.stopWhen = stop
+	return o, ExitPass
+}
+
+// declare tells the sinks about a cell the matrix did not list.
+func (e *execution) declare(info report.CellInfo) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, c := range e.info.Cells {
+		if c.ID == info.ID {
+			return
+		}
+	}
+	e.info.Cells = append(e.info.Cells, info)
+	for _, s := range e.sinks {
+		s.Declare(info)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -50,6 +51,12 @@ func TestFindMaxConcurrency(t *testing.T) {
 	want := `highest concurrency meeting the SLO "ttft_ms.p50 < 110": 5 (proof: mock/tiny/find-c5; 6 misses it: mock/tiny/find-c6)`
 	if !strings.Contains(res.stdout, want) {
 		t.Errorf("stdout lacks %q:\n%s", want, res.stdout)
+	}
+	// Each probe's records carry the probe's identity.
+	for _, l := range readLines(t, filepath.Join(runFolder(t, path), "requests.jsonl")) {
+		if id := l["cell_id"].(string); id == "mock/tiny/find-c6" && l["concurrency"].(float64) != 6 {
+			t.Errorf("record of %s has concurrency %v, want 6", id, l["concurrency"])
+		}
 	}
 	// Doubling tries 1, 2, 4, 8; bisection then tries 6 and 5.
 	for _, probe := range []string{"find-c1 ", "find-c2 ", "find-c4 ", "find-c8 ", "find-c6 ", "find-c5 "} {

@@ -75,7 +75,8 @@ func cellInfo(c suite.Cell) report.CellInfo {
 	return report.CellInfo{
 		ID: c.ID, Endpoint: c.Endpoint.Name, Provider: c.Endpoint.Provider, Model: c.Endpoint.Model,
 		Workload: c.Workload.Name, GPU: c.Endpoint.GPU.Model, GPUCount: c.Endpoint.GPU.Count,
-		PricePerHourUSD: c.Endpoint.HourlyUSD(), Concurrency: c.Concurrency,
+		PricePerHourUSD: c.Endpoint.HourlyUSD(), Concurrency: c.Concurrency, Rate: c.Rate,
+		Repeat: max(c.Repetition-1, 0),
 	}
 }
 
@@ -86,27 +87,48 @@ func runnerCell(s *suite.Suite, c suite.Cell, baseURL string) (runner.Cell, erro
 	if !ok {
 		return runner.Cell{}, fmt.Errorf("endpoint %q: unknown provider %q", c.Endpoint.Name, c.Endpoint.Provider)
 	}
-	w := c.Workload
+	arrival, err := runner.ParseArrival(s.Load.Arrival)
+	if err != nil {
+		return runner.Cell{}, err
+	}
+	l := s.Load
 	return runner.Cell{
-		ID: c.ID,
-		Target: runner.Target{
-			Name: c.Endpoint.Name, Provider: p, Sampling: c.Endpoint.Sampling,
-			Endpoint: providers.Endpoint{
-				BaseURL: baseURL, Model: c.Endpoint.Model,
-				APIKey: c.Endpoint.APIKey, Headers: c.Endpoint.Headers,
-			},
-		},
-		Workload: runner.Workload{
-			Name: w.Name, SystemPrompt: w.SystemPrompt, IgnoreEOS: w.IgnoreEOS,
-			InputTokens:  func(r *rand.Rand) int { return w.InputTokens.Sample(r) },
-			OutputTokens: func(r *rand.Rand) int { return w.OutputTokens.Sample(r) },
-		},
-		Concurrency: c.Concurrency,
-		Requests:    s.Load.Requests,
-		Warmup:      s.Load.Warmup,
-		Timeout:     cellTimeout(s, c),
-		Seed:        workloadSeed(s.Seed, w.Name),
+		ID:          c.ID,
+		Target:      runnerTarget(c.Endpoint, p, baseURL),
+		Workload:    runnerWorkload(c.Workload),
+		Concurrency: c.Concurrency, Rate: c.Rate, Arrival: arrival, Burstiness: l.Burstiness,
+		MaxConcurrency: l.MaxConcurrency,
+		Requests:       l.Requests, Duration: l.Duration,
+		Warmup: l.Warmup, WarmupDuration: l.WarmupDuration,
+		Ramp:    l.Ramp,
+		Timeout: cellTimeout(s, c),
+		Seed:    workloadSeed(s.Seed, c.Workload.Name),
 	}, nil
+}
+
+func runnerTarget(e *suite.Endpoint, p providers.Provider, baseURL string) runner.Target {
+	return runner.Target{
+		Name: e.Name, Provider: p, Sampling: e.Sampling, StreamUsage: e.StreamUsage,
+		Endpoint: providers.Endpoint{BaseURL: baseURL, Model: e.Model, APIKey: e.APIKey, Headers: e.Headers},
+		Transport: runner.Transport{
+			CAFile: e.TLS.CAFile, InsecureSkipVerify: e.TLS.InsecureSkipVerify,
+			HTTP2: e.HTTP.Version == "2", MaxConnections: e.HTTP.MaxConnections,
+		},
+	}
+}
+
+func runnerWorkload(w *suite.Workload) runner.Workload {
+	system := w.SystemPrompt
+	if w.Prompts.SystemPrompt != "" {
+		system = w.Prompts.SystemPrompt
+	}
+	return runner.Workload{
+		Name: w.Name, SystemPrompt: system, IgnoreEOS: w.IgnoreEOS,
+		InputTokens:        func(r *rand.Rand) int { return w.InputTokens.Sample(r) },
+		OutputTokens:       func(r *rand.Rand) int { return w.OutputTokens.Sample(r) },
+		SharedPrefixTokens: w.Prompts.SharedPrefixTokens,
+		Prompts:            w.Prompts.Texts,
+	}
 }
 
 // cellTimeout returns the endpoint's own timeout, else load.timeout.

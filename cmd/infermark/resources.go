@@ -57,19 +57,24 @@ func (e *execution) openSinks(cells []suite.Cell) error {
 		if e.opts.outputDir != "" {
 			dir = e.opts.outputDir
 		}
-		switch cfg.Type {
-		case "json":
-			e.sinks = append(e.sinks, &sinks.JSON{Dir: dir})
-		default:
-			return fmt.Errorf("sink type %q is not supported; use json", cfg.Type)
-		}
-	}
-	for _, s := range e.sinks {
-		if err := s.Open(e.info); err != nil {
+		s, err := sinks.New(sinks.Config{Type: cfg.Type, Dir: dir, Layout: cfg.Layout})
+		if err != nil {
 			return err
 		}
-		if j, ok := s.(*sinks.JSON); ok {
-			e.logger.Info("writing results", "folder", j.Folder())
+		e.sinks = append(e.sinks, s)
+	}
+	for i, s := range e.sinks {
+		if err := s.Open(e.info); err != nil {
+			// Close the sinks already open, so none is left half written.
+			e.info.End = e.app.Clock.Now()
+			for _, open := range e.sinks[:i] {
+				open.Close(e.info, nil)
+			}
+			e.sinks = nil
+			return err
+		}
+		if l, ok := s.(sinks.Locator); ok {
+			e.logger.Info("writing results", "location", l.Location())
 		}
 	}
 	return nil

@@ -23,6 +23,8 @@ const (
 )
 
 // storedSummary is the part of summary.json a report needs.
+// NOTE: each cell's "load" figures (schedule lag, client CPU, saturation)
+// are not read back, so a re-rendered report leaves those columns out.
 type storedSummary struct {
 	report.RunInfo
 	Cells []struct {

@@ -101,8 +101,8 @@ type execution struct {
 	sinkErr error
 	// sweep holds the options that shape how cells run.
 	sweep sweepOptions
-	// mu guards summaries, repeats, sinkErr and the sinks, which parallel
-	// endpoints share.
+	// mu guards summaries, sinkErr and the sinks, which parallel endpoints
+	// share.
 	mu       sync.Mutex
 	repeats  []report.RepeatSummary
 	progress *progress
@@ -129,6 +129,7 @@ func (e *execution) run(ctx context.Context) int {
 	} else {
 		interrupted, runErr = e.runCells(ctx, cells)
 	}
+	e.repeats = repeatSummaries(e.summaries)
 	outcomes := e.evaluate()
 	e.info.End = e.app.Clock.Now()
 	e.info.Interrupted = interrupted

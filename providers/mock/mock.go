@@ -1,6 +1,19 @@
-// Package mock is an in-process LLM server that streams OpenAI-compatible
-// chat and completions responses at a configured pace, the way vLLM does.
-// It is the quickstart target and the test double for the rest of infermark.
+// Package mock is an in-process LLM server that streams at a configured
+// pace, the way vLLM does. One server speaks every wire format infermark
+// has a provider for, each on its own path, so that one mock can stand in
+// for an OpenAI, Anthropic, TGI or Gemini endpoint. It is the quickstart
+// target and the test double for the rest of infermark.
+//
+// Routes are matched by the end of the path, so any prefix works (the
+// suite's builtin:mock base URL ends in /v1, Vertex AI paths are long):
+//
+//	POST .../chat/completions            OpenAI chat completions (openai-chat, azure-openai)
+//	POST .../completions                 OpenAI completions (openai-completions)
+//	POST .../responses                   OpenAI Responses (openai-responses)
+//	POST .../messages                    Anthropic Messages (anthropic)
+//	POST .../generate_stream             TGI native (tgi)
+//	POST .../{model}:streamGenerateContent?alt=sse   Gemini and Vertex AI (gemini)
+//	GET  .../models                      the model list
 package mock
 
 import (
@@ -12,6 +25,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -22,7 +36,7 @@ type Config struct {
 	TTFT time.Duration
 	// ITL is the delay between consecutive tokens.
 	ITL time.Duration
-	// DefaultMaxTokens is generated when a request sets no max_tokens; default 16.
+	// DefaultMaxTokens is generated when a request sets no output length; default 16.
 	DefaultMaxTokens int
 	// MaxBodyBytes bounds a request body; default 4 MiB.
 	MaxBodyBytes int64
@@ -32,7 +46,6 @@ type Config struct {
 type Server struct {
 	cfg     Config
 	nextID  atomic.Int64
-	mux     *http.ServeMux
 	clock   func() time.Time
 	handled atomic.Int64
 }
@@ -45,21 +58,58 @@ func New(cfg Config) *Server {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 4 << 20
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), clock: time.Now}
-	s.mux.HandleFunc("POST /v1/chat/completions", func(w http.ResponseWriter, r *http.Request) { s.serveGenerate(w, r, true) })
-	s.mux.HandleFunc("POST /v1/completions", func(w http.ResponseWriter, r *http.Request) { s.serveGenerate(w, r, false) })
-	s.mux.HandleFunc("GET /v1/models", s.serveModels)
-	return s
+	return &Server{cfg: cfg, clock: time.Now}
 }
 
 // Handled returns the number of generation requests the server has answered.
 func (s *Server) Handled() int64 { return s.handled.Load() }
 
+// routes maps the end of a request path to the wire format served there.
+// Longer suffixes come first: "/chat/completions" before "/completions".
+var routes = []struct {
+	suffix string
+	wire   wire
+}{
+	{"/chat/completions", openaiWire{chat: true}},
+	{"/completions", openaiWire{}},
+	{"/responses", responsesWire{}},
+	{"/messages", anthropicWire{}},
+	{"/generate_stream", tgiWire{}},
+	{":streamGenerateContent", geminiWire{}},
+}
+
+// Paths lists the path endings the mock serves, for messages.
+func Paths() []string {
+	out := make([]string, len(routes))
+	for i, r := range routes {
+		out[i] = r.suffix
+	}
+	return out
+}
+
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if id := r.Header.Get("X-Request-Id"); id != "" {
 		w.Header().Set("X-Request-Id", id)
 	}
-	s.mux.ServeHTTP(w, r)
+	path := strings.TrimSuffix(r.URL.Path, "/")
+	if r.Method == http.MethodGet && strings.HasSuffix(path, "/models") {
+		s.serveModels(w)
+		return
+	}
+	for _, route := range routes {
+		if !strings.HasSuffix(path, route.suffix) {
+			continue
+		}
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			writeError(w, route.wire, http.StatusMethodNotAllowed, r.Method+" is not allowed; use POST")
+			return
+		}
+		s.serveGenerate(w, r, route.wire)
+		return
+	}
+	writeError(w, openaiWire{}, http.StatusNotFound, fmt.Sprintf("no route for %s %s; the mock serves paths ending in %s",
+		r.Method, r.URL.Path, strings.Join(Paths(), ", ")))
 }
 
 // Listener is a running mock server.
@@ -122,70 +172,57 @@ func checkLoopback(addr string) error {
 	return fmt.Errorf("mock: address %q is not a loopback address; use 127.0.0.1:PORT", addr)
 }
 
-func (s *Server) serveModels(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) serveModels(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/json")
 	fmt.Fprint(w, `{"object":"list","data":[{"id":"mock-model","object":"model","owned_by":"infermark"}]}`)
 }
 
-func writeError(w http.ResponseWriter, status int, msg string) {
+// writeError answers with status and an error body in f's shape.
+func writeError(w http.ResponseWriter, f wire, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	body, _ := json.Marshal(map[string]any{"object": "error", "message": msg, "type": "BadRequestError", "code": status})
-	w.Write(body)
+	w.Write(f.errorBody(status, msg))
 }
 
-// generateRequest is the part of an OpenAI request body the mock reads.
-type generateRequest struct {
-	Model     string `json:"model"`
-	MaxTokens *int   `json:"max_tokens"`
-	Stream    bool   `json:"stream"`
-	Options   *struct {
-		IncludeUsage bool `json:"include_usage"`
-	} `json:"stream_options"`
-	Messages []struct {
-		Content string `json:"content"`
-	} `json:"messages"`
-	Prompt string `json:"prompt"`
-}
-
-func (s *Server) serveGenerate(w http.ResponseWriter, r *http.Request, chat bool) {
+// serveGenerate reads a generation request in f's format and answers it.
+func (s *Server) serveGenerate(w http.ResponseWriter, r *http.Request, f wire) {
 	start := s.clock()
 	body, err := io.ReadAll(io.LimitReader(r.Body, s.cfg.MaxBodyBytes+1))
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "reading request body: "+err.Error())
+		writeError(w, f, http.StatusBadRequest, "reading request body: "+err.Error())
 		return
 	}
 	if int64(len(body)) > s.cfg.MaxBodyBytes {
-		writeError(w, http.StatusRequestEntityTooLarge, "request body over "+strconv.FormatInt(s.cfg.MaxBodyBytes, 10)+" bytes")
+		writeError(w, f, http.StatusRequestEntityTooLarge, "request body over "+strconv.FormatInt(s.cfg.MaxBodyBytes, 10)+" bytes")
 		return
 	}
-	var req generateRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid JSON body: "+err.Error())
+	req, err := f.parse(r, body)
+	if err != nil {
+		writeError(w, f, http.StatusBadRequest, err.Error())
 		return
 	}
 	maxTokens := s.cfg.DefaultMaxTokens
-	if req.MaxTokens != nil {
-		if *req.MaxTokens < 1 {
-			writeError(w, http.StatusBadRequest, "max_tokens must be at least 1")
+	if req.maxTokens != nil {
+		if *req.maxTokens < 1 {
+			writeError(w, f, http.StatusBadRequest, "the output length must be at least 1")
 			return
 		}
-		maxTokens = *req.MaxTokens
+		maxTokens = *req.maxTokens
 	}
-	promptWords := countPromptWords(req, chat)
+
 	s.handled.Add(1)
-	g := generation{
-		id: "mock-" + strconv.FormatInt(s.nextID.Add(1), 10), model: req.Model, chat: chat,
-		promptTokens: promptWords, maxTokens: maxTokens, created: start.Unix(),
+	g := &generation{
+		id: "mock-" + strconv.FormatInt(s.nextID.Add(1), 10), model: req.model,
+		promptTokens: countTokens(req.prompt), maxTokens: maxTokens, created: start.Unix(),
+		includeUsage: req.includeUsage,
 	}
-	if !req.Stream {
+	if ns, ok := f.(openaiWire); ok && !req.stream {
 		s.sleepUntil(r, start.Add(s.cfg.TTFT+time.Duration(maxTokens-1)*s.cfg.ITL))
 		w.Header().Set("Content-Type", "application/json")
-		w.Write(g.nonStreamBody())
+		w.Write(ns.nonStreamBody(g))
 		return
 	}
-	g.includeUsage = req.Options != nil && req.Options.IncludeUsage
-	s.stream(w, r, g, start)
+	s.stream(w, r, f, g, start)
 }
 
 // Default pacing of "infermark mock" and of "builtin:mock".
@@ -193,3 +230,13 @@ const (
 	DefaultTTFT = 200 * time.Millisecond
 	DefaultITL  = 20 * time.Millisecond
 )
+
+// jsonLine marshals v, which the wire formats build from maps and
+// structs that always encode.
+func jsonLine(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("mock: " + err.Error())
+	}
+	return b
+}

@@ -12,25 +12,55 @@ import (
 // words are the mock's output tokens; each is one o200k_base token.
 var words = []string{" the", " quick", " brown", " fox", " jumps", " over", " a", " lazy", " dog", " and", " runs", " far"}
 
+// wire is one response format. The pacing is the same for every format;
+// only the bytes differ.
+type wire interface {
+	// parse reads what the mock needs from a request.
+	parse(r *http.Request, body []byte) (genRequest, error)
+	// open returns what is written as soon as the headers are out, before
+	// the first token is due; nil for formats that send nothing early.
+	open(g *generation) []byte
+	// token returns the bytes written when token i is due, including
+	// whatever the format sends with the first token and after the last.
+	token(g *generation, i int) []byte
+	// errorBody renders an error response body.
+	errorBody(status int, msg string) []byte
+}
+
+// genRequest is what a request asks for, in any format.
+type genRequest struct {
+	model string
+	// maxTokens is nil when the request sets no output length.
+	maxTokens    *int
+	stream       bool
+	includeUsage bool
+	// prompt is the request's text, for counting input tokens.
+	prompt string
+}
+
 // generation is one response being produced.
 type generation struct {
 	id, model    string
-	chat         bool
 	includeUsage bool
 	promptTokens int
 	maxTokens    int
 	created      int64
 }
 
-func countPromptWords(req generateRequest, chat bool) int {
-	text := req.Prompt
-	if chat {
-		parts := make([]string, 0, len(req.Messages))
-		for _, m := range req.Messages {
-			parts = append(parts, m.Content)
-		}
-		text = strings.Join(parts, "\n")
+func (g *generation) word(i int) string { return words[i%len(words)] }
+
+func (g *generation) last(i int) bool { return i == g.maxTokens-1 }
+
+// text returns the first n generated words.
+func (g *generation) text(n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString(g.word(i))
 	}
+	return b.String()
+}
+
+func countTokens(text string) int {
 	n, err := tokens.Count(text)
 	if err != nil {
 		return len(strings.Fields(text))
@@ -38,55 +68,69 @@ func countPromptWords(req generateRequest, chat bool) int {
 	return n
 }
 
-func (g generation) object() string {
-	if g.chat {
-		return "chat.completion.chunk"
+// sse frames one event: an optional "event:" line, then data, then a
+// blank line; crlf selects CRLF line ends, as Google's servers use.
+func sse(event string, data []byte, crlf bool) []byte {
+	eol := "\n"
+	if crlf {
+		eol = "\r\n"
 	}
-	return "text_completion"
+	var out []byte
+	if event != "" {
+		out = append(out, "event: "+event+eol...)
+	}
+	out = append(out, "data: "...)
+	out = append(out, data...)
+	return append(out, eol+eol...)
 }
 
-// chunk returns one SSE event; delta is the chat delta or, for
-// completions, the text.
-func (g generation) chunk(delta map[string]any, text string, finish any) []byte {
-	choice := map[string]any{"index": 0, "logprobs": nil, "finish_reason": finish}
-	if g.chat {
-		choice["delta"] = delta
-	} else {
-		choice["text"] = text
+// textOf reads a JSON value that is either a string or a list of content
+// parts with "text" members, as chat formats allow, and returns its text.
+func textOf(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
 	}
-	return g.event(map[string]any{"choices": []any{choice}})
-}
-
-func (g generation) event(fields map[string]any) []byte {
-	fields["id"] = g.id
-	fields["object"] = g.object()
-	fields["created"] = g.created
-	fields["model"] = g.model
-	if g.includeUsage {
-		if _, ok := fields["usage"]; !ok {
-			fields["usage"] = nil
+	var parts []struct {
+		Text    string          `json:"text"`
+		Content json.RawMessage `json:"content"`
+	}
+	if json.Unmarshal(raw, &parts) != nil {
+		return ""
+	}
+	texts := make([]string, 0, len(parts))
+	for _, p := range parts {
+		if p.Text != "" {
+			texts = append(texts, p.Text)
+		} else if len(p.Content) > 0 {
+			texts = append(texts, textOf(p.Content))
 		}
 	}
-	b, _ := json.Marshal(fields)
-	return append(append([]byte("data: "), b...), '\n', '\n')
+	return strings.Join(texts, "\n")
 }
 
-func (g generation) usage() map[string]any {
-	return map[string]any{
-		"prompt_tokens": g.promptTokens, "completion_tokens": g.maxTokens,
-		"total_tokens": g.promptTokens + g.maxTokens,
+// joinText joins the non-empty texts of a request with newlines.
+func joinText(texts ...string) string {
+	kept := texts[:0:0]
+	for _, t := range texts {
+		if t != "" {
+			kept = append(kept, t)
+		}
 	}
+	return strings.Join(kept, "\n")
 }
 
-// stream writes the response the way vLLM does: a role-only chunk sent with
-// the first content chunk, one chunk per token, a finish chunk, a usage
-// chunk with empty choices when requested, and "data: [DONE]". Token i is
-// due at start + TTFT + i*ITL, so pacing does not drift with write times.
-func (s *Server) stream(w http.ResponseWriter, r *http.Request, g generation, start time.Time) {
+// stream writes the response: the format's opening bytes at once, then
+// token i at start + TTFT + i*ITL, so that pacing does not drift with
+// write times.
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, f wire, g *generation, start time.Time) {
 	flusher, _ := w.(http.Flusher)
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
+	if open := f.open(g); len(open) > 0 {
+		w.Write(open)
+	}
 	if flusher != nil {
 		flusher.Flush()
 	}
@@ -95,20 +139,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, g generation, st
 		if !s.sleepUntil(r, start.Add(s.cfg.TTFT+time.Duration(i)*s.cfg.ITL)) {
 			return
 		}
-		word := words[i%len(words)]
-		var out []byte
-		if i == 0 && g.chat {
-			out = g.chunk(map[string]any{"role": "assistant", "content": ""}, "", nil)
-		}
-		out = append(out, g.chunk(map[string]any{"content": word}, word, nil)...)
-		if i == g.maxTokens-1 {
-			out = append(out, g.chunk(map[string]any{}, "", "length")...)
-			if g.includeUsage {
-				out = append(out, g.event(map[string]any{"choices": []any{}, "usage": g.usage()})...)
-			}
-			out = append(out, "data: [DONE]\n\n"...)
-		}
-		if _, err := w.Write(out); err != nil {
+		if _, err := w.Write(f.token(g, i)); err != nil {
 			return
 		}
 		if flusher != nil {
@@ -131,26 +162,4 @@ func (s *Server) sleepUntil(r *http.Request, t time.Time) bool {
 	case <-r.Context().Done():
 		return false
 	}
-}
-
-func (g generation) nonStreamBody() []byte {
-	var text strings.Builder
-	for i := 0; i < g.maxTokens; i++ {
-		text.WriteString(words[i%len(words)])
-	}
-	choice := map[string]any{"index": 0, "finish_reason": "length", "logprobs": nil}
-	if g.chat {
-		choice["message"] = map[string]any{"role": "assistant", "content": text.String()}
-	} else {
-		choice["text"] = text.String()
-	}
-	obj := "chat.completion"
-	if !g.chat {
-		obj = "text_completion"
-	}
-	b, _ := json.Marshal(map[string]any{
-		"id": g.id, "object": obj, "created": g.created, "model": g.model,
-		"choices": []any{choice}, "usage": g.usage(),
-	})
-	return b
 }
