@@ -25,6 +25,8 @@ type CellInfo struct {
 	Rate float64 `json:"rate" expr:"rate"`
 	// Repeat is the repeat index of the cell, from 0.
 	Repeat int `json:"repeat" expr:"repeat"`
+	// SLO is the per-request objective that goodput counts against.
+	SLO RequestSLO `json:"slo" expr:"slo"`
 }
 
 // CellSummary is every figure of one cell, computed from its measured
@@ -82,8 +84,16 @@ type CellSummary struct {
 	// so its figures cover only part of it.
 	Interrupted bool `json:"interrupted" expr:"interrupted"`
 
+	// Fidelity holds goodput and the figures that reconcile infermark's
+	// numbers with other tools'; see fidelity.go.
+	Fidelity
+
 	// Load is what the client measured about its own load; see load.go.
 	Load LoadFigures `json:"load" expr:"load"`
+
+	// Correctness is the outcome of the cell's correctness requests; nil
+	// for a cell of any other workload. See correctness.go.
+	Correctness *Correctness `json:"correctness,omitempty" expr:"correctness"`
 }
 
 // Summarize computes a cell's summary from its records over the measured
@@ -134,6 +144,8 @@ func Summarize(info CellInfo, records []runner.Record, window time.Duration) Cel
 	s.USDPerThousandRequests = usdPer(info.PricePerHourUSD, s.RequestsPerS, 1e3)
 	s.RequestOutputTokensPerS = Describe(perRequest)
 	s.OutputTokenMismatch = mismatch.ratio()
+	s.Fidelity = fidelity(info.SLO, records, window)
+	s.Correctness = SummarizeCorrectness(records)
 	return s
 }
 
@@ -176,7 +188,11 @@ func (s CellSummary) MarshalJSON() ([]byte, error) {
 		USDPerMillionTotalTokens  *float64 `json:"usd_per_million_total_tokens"`
 		USDPerThousandRequests    *float64 `json:"usd_per_thousand_requests"`
 		OutputTokenMismatch       *float64 `json:"output_token_mismatch"`
+		GoodputPerS               *float64 `json:"goodput_per_s"`
+		GoodputFraction           *float64 `json:"goodput_fraction"`
+		InputTokenDrift           *float64 `json:"input_token_drift"`
 	}{plain(s), num(s.ErrorRate), num(s.DurationS), num(s.RequestsPerS), num(s.OutputTokensPerS),
 		num(s.TotalTokensPerS), num(s.USDPerMillionOutputTokens),
-		num(s.USDPerMillionTotalTokens), num(s.USDPerThousandRequests), num(s.OutputTokenMismatch)})
+		num(s.USDPerMillionTotalTokens), num(s.USDPerThousandRequests), num(s.OutputTokenMismatch),
+		num(s.GoodputPerS), num(s.GoodputFraction), num(s.InputTokenDrift)})
 }

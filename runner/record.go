@@ -119,6 +119,10 @@ type Record struct {
 	// reasoning text, both kept only when the runner is asked to.
 	Text      string `json:"text,omitempty"`
 	Reasoning string `json:"reasoning,omitempty"`
+	// ExpectedAnswer is the number a correctness request asked for, in
+	// digits; empty for other requests. Text is kept for these requests
+	// whether or not the runner keeps text.
+	ExpectedAnswer string `json:"expected_answer,omitempty"`
 
 	// Attempts is how many times the request was sent: 1 without retries.
 	Attempts int `json:"attempts"`

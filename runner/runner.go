@@ -59,6 +59,10 @@ type Workload struct {
 	// a prompt drawn from them with the request's own random stream, and
 	// InputTokens is not used.
 	Prompts []string
+	// Correctness makes every request a correctness request: its prompt
+	// comes from CorrectnessPrompt, InputTokens is not used, and its
+	// record keeps the answer text and Record.ExpectedAnswer.
+	Correctness bool
 }
 
 // Cell is one point of the run matrix. With Rate zero it is a closed loop

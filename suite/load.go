@@ -54,6 +54,7 @@ func (d *decoder) loadFields(n *yaml.Node, inherited []pair, where string, isTop
 		{key: "ramp", decode: func(n *yaml.Node) { d.durationOrZero(n, "ramp", &l.Ramp) }},
 		{key: "stop_when", decode: func(n *yaml.Node) { d.stopWhen(n, l) }},
 		{key: "cooldown", decode: func(n *yaml.Node) { d.durationOrZero(n, "cooldown", &l.Cooldown) }},
+		{key: "check_interval", decode: func(n *yaml.Node) { d.durationOrZero(n, "check_interval", &l.CheckInterval) }},
 		{key: "parallel", decode: func(n *yaml.Node) { d.boolean(n, "parallel", &l.Parallel) }},
 		{key: "retries", decode: func(n *yaml.Node) { d.atLeast(n, "retries", 0, &l.Retries) }},
 	})

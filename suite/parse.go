@@ -181,6 +181,7 @@ func (d *decoder) suite(root *yaml.Node) *Suite {
 		{key: "matrix", decode: func(n *yaml.Node) { matrixNode = n; d.matrix(n, &s.Matrix) }},
 		{key: "sinks", decode: func(n *yaml.Node) { s.Sinks = d.sinks(n) }},
 		{key: "report", decode: func(n *yaml.Node) { d.report(n, &s.Report) }},
+		{key: "goodput", decode: func(n *yaml.Node) { d.goodput(n, &s.Goodput) }},
 		{key: "assertions", decode: func(n *yaml.Node) { s.Assertions = d.assertions(n) }},
 	})
 	if len(d.errs) == 0 {

@@ -51,12 +51,20 @@ func (d *decoder) report(n *yaml.Node, r *Report) {
 	})
 }
 
+func (d *decoder) goodput(n *yaml.Node, g *Goodput) {
+	d.mapping(n, "goodput", "a mapping such as {ttft_ms: 500, tpot_ms: 50}", []field{
+		{key: "ttft_ms", decode: func(n *yaml.Node) { d.positive(n, "ttft_ms", &g.TTFTMs) }},
+		{key: "tpot_ms", decode: func(n *yaml.Node) { d.positive(n, "tpot_ms", &g.TPOTMs) }},
+		{key: "e2e_ms", decode: func(n *yaml.Node) { d.positive(n, "e2e_ms", &g.E2EMs) }},
+	})
+}
+
 func (d *decoder) assertions(n *yaml.Node) []Assertion {
 	var out []Assertion
 	seen := names{}
 	d.sequence(n, "assertions", "a list of assertions", func(i int, item *yaml.Node) {
 		a := Assertion{Severity: SeverityFail}
-		var expr, where *yaml.Node
+		var expr, where, abort *yaml.Node
 		d.mapping(item, fmt.Sprintf("assertions[%d]", i), "a mapping such as {name: fast, expr: ttft_ms.p95 < 1000}", []field{
 			{key: "name", required: true, decode: func(n *yaml.Node) {
 				d.requiredStr(n, "name", &a.Name)
@@ -75,7 +83,14 @@ func (d *decoder) assertions(n *yaml.Node) []Assertion {
 			{key: "severity", decode: func(n *yaml.Node) {
 				d.oneOf(n, "severity", []string{SeverityFail, SeverityWarn}, &a.Severity)
 			}},
+			{key: "abort_on_fail", decode: func(n *yaml.Node) {
+				abort = n
+				d.boolean(n, "abort_on_fail", &a.AbortOnFail)
+			}},
 		})
+		if a.AbortOnFail && a.Severity == SeverityWarn {
+			d.errorf(abort, "assertion %q sets abort_on_fail with severity \"warn\"; a warning never stops a run, so drop one of them", a.Name)
+		}
 		if expr != nil && a.Expr != "" {
 			a.Pos = d.pos(expr)
 			d.checkExpr(expr, a.Expr, fmt.Sprintf("invalid expression in assertion %q", a.Name))

@@ -60,6 +60,8 @@ type Suite struct {
 	Sinks []Sink `yaml:"sinks"`
 	// Report sets how results are printed.
 	Report Report `yaml:"report"`
+	// Goodput sets the per-request objective of the goodput figures.
+	Goodput Goodput `yaml:"goodput"`
 	// Assertions are checked against every cell's summary.
 	Assertions []Assertion `yaml:"assertions"`
 
@@ -353,6 +355,10 @@ type LoadProfile struct {
 	// Cooldown is a pause between consecutive cells of a sweep, so that a
 	// server's queues drain; default 0.
 	Cooldown time.Duration `yaml:"cooldown"`
+	// CheckInterval is how often the abort_on_fail assertions are checked
+	// on the requests a running cell has completed so far, such as "5s";
+	// default 0, which checks them only after each cell.
+	CheckInterval time.Duration `yaml:"check_interval"`
 	// Parallel drives the endpoints at the same time, each through its own
 	// sweep, as one load generator per GPU of a multi-GPU box would;
 	// default false (one cell at a time).
@@ -405,6 +411,18 @@ type Sink struct {
 	Layout string `yaml:"layout"`
 }
 
+// Goodput is the per-request objective behind the goodput figures: a
+// request counts when it succeeded and met every threshold set, in
+// milliseconds. Without any threshold, goodput is not computed.
+type Goodput struct {
+	// TTFTMs bounds the time to first token.
+	TTFTMs float64 `yaml:"ttft_ms"`
+	// TPOTMs bounds the time per output token after the first.
+	TPOTMs float64 `yaml:"tpot_ms"`
+	// E2EMs bounds the time to the last output token.
+	E2EMs float64 `yaml:"e2e_ms"`
+}
+
 // Report sets how results are printed on stdout.
 type Report struct {
 	// Format is "text" (default, a table) or "json"; the --format flag
@@ -432,6 +450,11 @@ type Assertion struct {
 	// Severity is "fail" (default: a failed check makes the run exit 1)
 	// or "warn" (a failed check is reported but the exit code stays 0).
 	Severity string `yaml:"severity"`
+	// AbortOnFail stops the run as soon as the assertion fails on a
+	// finished cell or, with load.check_interval set, on the requests a
+	// running cell has completed so far; default false. It needs
+	// severity "fail".
+	AbortOnFail bool `yaml:"abort_on_fail"`
 	// Pos is where Expr is in the suite file.
 	Pos Pos `yaml:"-"`
 	// WherePos is where Where is in the suite file.

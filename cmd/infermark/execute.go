@@ -125,7 +125,7 @@ func (e *execution) runSweep(ctx context.Context, rn *runner.Runner, sw sweep) e
 			return err
 		}
 		rc.Retries = e.suite.Load.Retries
-		summary, interrupted, err := e.runOne(ctx, rn, rc, cellInfo(c))
+		summary, interrupted, err := e.runOne(ctx, rn, rc, cellInfo(e.suite, c))
 		if err != nil {
 			return err
 		}

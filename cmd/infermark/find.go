@@ -128,7 +128,7 @@ func (e *execution) probe(ctx context.Context, rn *runner.Runner, base suite.Cel
 	if err != nil {
 		return false, report.CellSummary{}, err
 	}
-	info := cellInfo(base)
+	info := cellInfo(e.suite, base)
 	prefix := base.Endpoint.Name + "/" + base.Workload.Name
 	if o.target == findConcurrency {
 		rc.Concurrency, rc.Rate = int(load), 0

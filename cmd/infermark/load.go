@@ -71,12 +71,13 @@ func (a *App) loadSuiteWith(path string, data []byte, overrides []suite.Override
 }
 
 // cellInfo returns the report's view of a suite cell.
-func cellInfo(c suite.Cell) report.CellInfo {
+func cellInfo(s *suite.Suite, c suite.Cell) report.CellInfo {
 	return report.CellInfo{
 		ID: c.ID, Endpoint: c.Endpoint.Name, Provider: c.Endpoint.Provider, Model: c.Endpoint.Model,
 		Workload: c.Workload.Name, GPU: c.Endpoint.GPU.Model, GPUCount: c.Endpoint.GPU.Count,
 		PricePerHourUSD: c.Endpoint.HourlyUSD(), Concurrency: c.Concurrency, Rate: c.Rate,
 		Repeat: max(c.Repetition-1, 0),
+		SLO:    report.RequestSLO{TTFTMs: s.Goodput.TTFTMs, TPOTMs: s.Goodput.TPOTMs, E2EMs: s.Goodput.E2EMs},
 	}
 }
 

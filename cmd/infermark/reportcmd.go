@@ -20,6 +20,8 @@ type reportOptions struct {
 	exclude  []string
 	outliers string
 	trend    string
+	// definitions names another tool whose metric definitions to show.
+	definitions string
 }
 
 // Files the report command writes besides the charts.
@@ -54,9 +56,13 @@ func (a *App) reportCommand(args []string) int {
 	flags.StringArrayVar(&opts.exclude, "exclude", nil, "leave out a run id or a cell id (repeatable); the report lists what was left out")
 	flags.StringVar(&opts.outliers, "outliers", "", "remove requests outside Tukey's fences per cell: `METRIC[:K]`, METRIC one of ttft, ttfo, tpot, e2e, K the IQR factor (default 1.5); the report states what was removed")
 	flags.StringVar(&opts.trend, "trend", report.DefaultTrendMetric, "figure the trend chart draws across runs, as in assertions, such as ttft_ms.p99")
+	flags.StringVar(&opts.definitions, "definitions", "", "also print the figures under another tool's definitions, to reconcile numbers: vllm, llmperf or aiperf")
 	flags.Usage = func() { fmt.Fprintf(a.Stderr, "%s%s", reportHelp, flags.FlagUsages()) }
 	if code, done := parseFlags(flags, args); done {
 		return code
+	}
+	if opts.definitions != "" && !slices.Contains(report.Definitions, opts.definitions) {
+		return a.fail(ExitUsage, "invalid --definitions %q; use vllm, llmperf or aiperf", opts.definitions)
 	}
 
 	doc, folders, code := a.loadReport(flags.Args(), opts)
@@ -74,6 +80,13 @@ func (a *App) reportCommand(args []string) int {
 	}
 	if err := reportFormats[opts.format](a.Stdout, doc); err != nil {
 		return a.fail(ExitRunError, "write report: %v", err)
+	}
+	if opts.definitions != "" {
+		rows, err := doc.CompatibilityView(opts.definitions)
+		if err != nil {
+			return a.fail(ExitUsage, "--definitions: %v", err)
+		}
+		report.WriteCompatibility(a.Stdout, opts.definitions, rows)
 	}
 	return ExitPass
 }

@@ -50,7 +50,7 @@ func (e *execution) openSinks(cells []suite.Cell) error {
 	e.info = sinks.Run{Suite: e.suite.Name, Version: version, Start: e.app.Clock.Now()}
 	e.info.ID = newRunID(e)
 	for _, c := range cells {
-		e.info.Cells = append(e.info.Cells, cellInfo(c))
+		e.info.Cells = append(e.info.Cells, cellInfo(e.suite, c))
 	}
 	for _, cfg := range e.suite.Sinks {
 		dir := cfg.Dir

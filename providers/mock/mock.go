@@ -1,8 +1,10 @@
 // Package mock is an in-process LLM server that streams at a configured
 // pace, the way vLLM does. One server speaks every wire format infermark
 // has a provider for, each on its own path, so that one mock can stand in
-// for an OpenAI, Anthropic, TGI or Gemini endpoint. It is the quickstart
-// target and the test double for the rest of infermark.
+// for an OpenAI, Anthropic, TGI or Gemini endpoint. It answers the
+// correctness test's question (a number written in words) correctly and
+// every other prompt with filler words. It is the quickstart target and
+// the test double for the rest of infermark.
 //
 // Routes are matched by the end of the path, so any prefix works (the
 // suite's builtin:mock base URL ends in /v1, Vertex AI paths are long):
@@ -215,6 +217,12 @@ func (s *Server) serveGenerate(w http.ResponseWriter, r *http.Request, f wire) {
 		id: "mock-" + strconv.FormatInt(s.nextID.Add(1), 10), model: req.model,
 		promptTokens: countTokens(req.prompt), maxTokens: maxTokens, created: start.Unix(),
 		includeUsage: req.includeUsage,
+	}
+	if answer := answerFor(req.prompt); answer != nil {
+		g.answer = answer
+		if len(answer) <= maxTokens {
+			g.maxTokens, g.stopped = len(answer), true
+		}
 	}
 	if ns, ok := f.(openaiWire); ok && !req.stream {
 		s.sleepUntil(r, start.Add(s.cfg.TTFT+time.Duration(maxTokens-1)*s.cfg.ITL))

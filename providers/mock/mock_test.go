@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"reflect"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/infermark/infermark/providers"
+	"github.com/infermark/infermark/runner"
 )
 
 func startMock(t *testing.T, cfg Config) *Listener {
@@ -218,4 +220,55 @@ func checkEq(t *testing.T, name string, got, want any) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("%s = %#v, want %#v", name, got, want)
 	}
+}
+
+// TestMockAnswersNumbers checks that the mock understands every prompt the
+// correctness workload can send, so that a correctness run against it
+// reports no mismatches.
+func TestMockAnswersNumbers(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 300 {
+		p, want, err := runner.CorrectnessPrompt(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		answer := answerFor(p.Text)
+		if len(answer) != 5 || answer[3] != " "+want {
+			t.Fatalf("answer to %q = %q, want the number %s", p.Text, answer, want)
+		}
+	}
+	for n := int64(0); n <= runner.MaxCorrectnessNumber; n++ {
+		if got, ok := parseNumberWords(runner.NumberWords(n)); !ok || got != n {
+			t.Fatalf("parseNumberWords(%q) = %d, %v", runner.NumberWords(n), got, ok)
+		}
+	}
+	if answerFor("Tell me a story") != nil {
+		t.Error("an ordinary prompt got a number")
+	}
+}
+
+func TestMockAnswerEndsTheStream(t *testing.T) {
+	t.Parallel()
+	l := startMock(t, Config{TTFT: time.Millisecond, ITL: time.Millisecond})
+	const prompt = "Write the following number in digits: one thousand and five.\nAnswer with the number first."
+	cases := []struct{ provider, base, finish string }{
+		{"openai-chat", l.URL, "stop"},
+		{"openai-responses", l.URL, "completed"},
+		{"anthropic", l.URL, "end_turn"},
+		{"tgi", l.URL, "eos_token"},
+		{"gemini", l.URL, "STOP"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.provider, func(t *testing.T) {
+			t.Parallel()
+			got := generate(t, tc.provider, providers.Endpoint{BaseURL: tc.base, Model: "m"}, providers.Request{Prompt: prompt, MaxTokens: 32, StreamUsage: true})
+			checkEq(t, "text", got.text, "The number is 1005.")
+			checkEq(t, "finish", got.finish, tc.finish)
+			checkEq(t, "output tokens", got.usage.CompletionTokens, 5)
+		})
+	}
+	cut := generate(t, "anthropic", providers.Endpoint{BaseURL: l.URL, Model: "m"}, providers.Request{Prompt: prompt, MaxTokens: 2})
+	checkEq(t, "cut text", cut.text, "The number")
+	checkEq(t, "cut finish", cut.finish, "max_tokens")
 }

@@ -43,11 +43,22 @@ type generation struct {
 	id, model    string
 	includeUsage bool
 	promptTokens int
-	maxTokens    int
-	created      int64
+	// maxTokens is the number of tokens generated.
+	maxTokens int
+	created   int64
+	// answer, when set, replaces the filler words.
+	answer []string
+	// stopped is true when the response ends because the answer is
+	// complete rather than because maxTokens ran out.
+	stopped bool
 }
 
-func (g *generation) word(i int) string { return words[i%len(words)] }
+func (g *generation) word(i int) string {
+	if g.answer != nil {
+		return g.answer[i]
+	}
+	return words[i%len(words)]
+}
 
 func (g *generation) last(i int) bool { return i == g.maxTokens-1 }
 

@@ -10,8 +10,8 @@ import (
 // anthropicWire is Anthropic's Messages API stream: message_start with the
 // input tokens and a placeholder output count, content_block_start and a
 // ping at once; one text_delta per token; then content_block_stop,
-// message_delta with stop_reason "max_tokens" and the usage, and
-// message_stop.
+// message_delta with the stop reason ("max_tokens", or "end_turn" for a
+// complete answer) and the output tokens, and message_stop.
 type anthropicWire struct{}
 
 func (anthropicWire) parse(_ *http.Request, body []byte) (genRequest, error) {
@@ -71,7 +71,7 @@ func (f anthropicWire) token(g *generation, i int) []byte {
 	}
 	out = append(out, f.event("content_block_stop", map[string]any{"index": 0})...)
 	out = append(out, f.event("message_delta", map[string]any{
-		"delta": map[string]any{"stop_reason": "max_tokens", "stop_sequence": nil},
+		"delta": map[string]any{"stop_reason": finish(g, "end_turn", "max_tokens"), "stop_sequence": nil},
 		"usage": map[string]any{"output_tokens": g.maxTokens},
 	})...)
 	return append(out, f.event("message_stop", map[string]any{})...)

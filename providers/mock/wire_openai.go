@@ -97,7 +97,7 @@ func (f openaiWire) token(g *generation, i int) []byte {
 	}
 	out = append(out, f.chunk(g, map[string]any{"content": word}, word, nil)...)
 	if g.last(i) {
-		out = append(out, f.chunk(g, map[string]any{}, "", "length")...)
+		out = append(out, f.chunk(g, map[string]any{}, "", finish(g, "stop", "length"))...)
 		if g.includeUsage {
 			out = append(out, f.event(g, map[string]any{"choices": []any{}, "usage": f.usage(g)})...)
 		}
@@ -106,9 +106,18 @@ func (f openaiWire) token(g *generation, i int) []byte {
 	return out
 }
 
+// finish returns stopped when the answer ended by itself and cut when
+// the output length ran out.
+func finish(g *generation, stopped, cut string) string {
+	if g.stopped {
+		return stopped
+	}
+	return cut
+}
+
 func (f openaiWire) nonStreamBody(g *generation) []byte {
 	text := g.text(g.maxTokens)
-	choice := map[string]any{"index": 0, "finish_reason": "length", "logprobs": nil}
+	choice := map[string]any{"index": 0, "finish_reason": finish(g, "stop", "length"), "logprobs": nil}
 	obj := "chat.completion"
 	if f.chat {
 		choice["message"] = map[string]any{"role": "assistant", "content": text}

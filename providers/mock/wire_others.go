@@ -12,7 +12,8 @@ import (
 // response.in_progress at once; the message item and its content part
 // with the first token; one response.output_text.delta per token; then the
 // .done events and response.incomplete with reason max_output_tokens and
-// the usage, as OpenAI ends a response cut at max_output_tokens.
+// the usage, as OpenAI ends a response cut at max_output_tokens, or
+// response.completed for a complete answer.
 type responsesWire struct{}
 
 func (responsesWire) parse(_ *http.Request, body []byte) (genRequest, error) {
@@ -69,20 +70,24 @@ func (f responsesWire) token(g *generation, i int) []byte {
 	part := map[string]any{"type": "output_text", "text": text, "annotations": []any{}}
 	out = append(out, f.event("response.output_text.done", seq+1, map[string]any{"item_id": item, "output_index": 0, "content_index": 0, "text": text})...)
 	out = append(out, f.event("response.content_part.done", seq+2, map[string]any{"item_id": item, "output_index": 0, "content_index": 0, "part": part})...)
-	message := map[string]any{"id": item, "type": "message", "status": "incomplete", "role": "assistant", "content": []any{part}}
+	status := finish(g, "completed", "incomplete")
+	message := map[string]any{"id": item, "type": "message", "status": status, "role": "assistant", "content": []any{part}}
 	out = append(out, f.event("response.output_item.done", seq+3, map[string]any{"output_index": 0, "item": message})...)
-	resp := f.response(g, "incomplete")
+	resp := f.response(g, status)
 	resp["output"] = []any{message}
-	resp["incomplete_details"] = map[string]any{"reason": "max_output_tokens"}
+	if !g.stopped {
+		resp["incomplete_details"] = map[string]any{"reason": "max_output_tokens"}
+	}
 	resp["usage"] = map[string]any{"input_tokens": g.promptTokens, "output_tokens": g.maxTokens,
 		"output_tokens_details": map[string]any{"reasoning_tokens": 0}, "total_tokens": g.promptTokens + g.maxTokens}
-	return append(out, f.event("response.incomplete", seq+4, map[string]any{"response": resp})...)
+	return append(out, f.event("response."+status, seq+4, map[string]any{"response": resp})...)
 }
 
 // tgiWire is text-generation-inference's native /generate_stream: one
 // "data:" event per token, with no space after the colon as TGI writes
 // it; the last token also carries generated_text and details with
-// finish_reason "length". No [DONE] follows.
+// finish_reason "length" (or "eos_token" for a complete answer). No
+// [DONE] follows.
 type tgiWire struct{}
 
 func (tgiWire) parse(_ *http.Request, body []byte) (genRequest, error) {
@@ -115,14 +120,15 @@ func (tgiWire) token(g *generation, i int) []byte {
 	}
 	if g.last(i) {
 		ev["generated_text"] = g.text(g.maxTokens)
-		ev["details"] = map[string]any{"finish_reason": "length", "generated_tokens": g.maxTokens, "seed": nil, "input_length": g.promptTokens}
+		ev["details"] = map[string]any{"finish_reason": finish(g, "eos_token", "length"), "generated_tokens": g.maxTokens, "seed": nil, "input_length": g.promptTokens}
 	}
 	return append(append([]byte("data:"), jsonLine(ev)...), "\n\n"...)
 }
 
 // geminiWire is Google's streamGenerateContent with alt=sse, for the
 // Gemini API and Vertex AI paths alike: one GenerateContentResponse per
-// token with running usage, the last with finishReason "MAX_TOKENS", each
+// token with running usage, the last with finishReason "MAX_TOKENS" (or
+// "STOP" for a complete answer), each
 // framed with CRLF as Google frames them. The model comes from the path.
 type geminiWire struct{}
 
@@ -165,7 +171,7 @@ func (geminiWire) open(*generation) []byte { return nil }
 func (geminiWire) token(g *generation, i int) []byte {
 	cand := map[string]any{"content": map[string]any{"parts": []any{map[string]any{"text": g.word(i)}}, "role": "model"}, "index": 0}
 	if g.last(i) {
-		cand["finishReason"] = "MAX_TOKENS"
+		cand["finishReason"] = finish(g, "STOP", "MAX_TOKENS")
 	}
 	ev := map[string]any{
 		"candidates":    []any{cand},
