@@ -1,6 +1,12 @@
 // Package providers implements the wire formats of LLM inference APIs:
-// it builds streaming HTTP requests and turns the Server-Sent Events of a
-// response into Chunks. It measures nothing; the runner stamps arrival times.
+// it builds streaming HTTP requests and turns the events of a response
+// (Server-Sent Events, or an AWS event stream for SageMaker) into Chunks.
+// It measures nothing; the runner stamps arrival times.
+//
+// A Go program can add a wire format of its own: implement Provider (and
+// StreamProvider when a response needs state or is not SSE) and call
+// Register before loading a suite that names it. docs/library.md shows
+// how.
 package providers
 
 import (
@@ -45,6 +51,8 @@ type Request struct {
 
 // Usage is the token accounting a server reports.
 type Usage struct {
+	// PromptTokens is 0 when the server does not state it (TGI before it
+	// added input_length, LMI containers); the client's count applies then.
 	PromptTokens     int `json:"prompt_tokens"`
 	CompletionTokens int `json:"completion_tokens"`
 	// ReasoningTokens is the part of CompletionTokens spent on reasoning,

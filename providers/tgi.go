@@ -59,19 +59,25 @@ func (p tgi) NewRequest(ctx context.Context, ep Endpoint, req Request) (*http.Re
 	return newPost(ctx, name, target, body, ep, bearerAuth)
 }
 
-type tgiEvent struct {
+// tokenEvent is one token of TGI's stream, or of an LMI container's, whose
+// objects differ in a few names: LMI writes "special_token" for
+// "special", has no input_length, and reports an error during generation
+// as finish_reason "error"; its validation errors are {"error", "code"}.
+type tokenEvent struct {
 	Token *struct {
-		Text    string `json:"text"`
-		Special bool   `json:"special"`
+		Text         string `json:"text"`
+		Special      bool   `json:"special"`
+		SpecialToken bool   `json:"special_token"`
 	} `json:"token"`
 	GeneratedText *string `json:"generated_text"`
 	Details       *struct {
 		FinishReason    string `json:"finish_reason"`
-		GeneratedTokens int    `json:"generated_tokens"`
+		GeneratedTokens *int   `json:"generated_tokens"`
 		InputLength     int    `json:"input_length"`
 	} `json:"details"`
-	Error     *string `json:"error"`
-	ErrorType string  `json:"error_type"`
+	Error     *string         `json:"error"`
+	ErrorType string          `json:"error_type"`
+	Code      json.RawMessage `json:"code"`
 }
 
 // Decode interprets one event. A special token, such as the end-of-sequence
@@ -79,29 +85,39 @@ type tgiEvent struct {
 // generated_text is the last one and sets Done; its details give the
 // usage, where generated_tokens counts the end-of-sequence token too.
 func (p tgi) Decode(ev Event) (Chunk, error) {
-	data := strings.TrimSpace(ev.Data)
+	return decodeTokenEvent("tgi", ev.Data)
+}
+
+// decodeTokenEvent interprets one TGI or LMI token object.
+func decodeTokenEvent(provider, data string) (Chunk, error) {
+	data = strings.TrimSpace(data)
 	if data == "" {
 		return Chunk{}, nil
 	}
-	var e tgiEvent
+	var e tokenEvent
 	if err := json.Unmarshal([]byte(data), &e); err != nil {
-		return Chunk{}, fmt.Errorf("tgi: invalid JSON in stream event %q: %w; the server did not send a text-generation-inference token event", quoteData(data), err)
+		return Chunk{}, fmt.Errorf("%s: invalid JSON in stream event %q: %w; the server did not send a text-generation-inference token event", provider, quoteData(data), err)
 	}
 	if e.Error != nil {
-		return Chunk{Err: &StreamError{Type: e.ErrorType, Message: *e.Error}}, nil
+		return Chunk{Err: &StreamError{Type: e.ErrorType, Code: codeString(e.Code), Message: *e.Error}}, nil
+	}
+	if d := e.Details; d != nil && d.FinishReason == "error" {
+		return Chunk{Err: &StreamError{Type: "generation", Message: "the model server reported an error during generation (finish_reason \"error\")"}}, nil
 	}
 
 	var c Chunk
-	if e.Token != nil {
-		if e.Token.Special || e.Token.Text == "" {
+	if t := e.Token; t != nil {
+		if t.Special || t.SpecialToken || t.Text == "" {
 			c.HiddenToken = true
 		} else {
-			c.Content = e.Token.Text
+			c.Content = t.Text
 		}
 	}
 	if d := e.Details; d != nil {
 		c.FinishReason = d.FinishReason
-		c.Usage = &Usage{PromptTokens: d.InputLength, CompletionTokens: d.GeneratedTokens}
+		if d.GeneratedTokens != nil {
+			c.Usage = &Usage{PromptTokens: d.InputLength, CompletionTokens: *d.GeneratedTokens}
+		}
 	}
 	c.Done = e.GeneratedText != nil
 	return c, nil

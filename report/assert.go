@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,15 +18,32 @@ import (
 	"github.com/infermark/infermark/suite"
 )
 
-// Assertion is a compiled threshold expression over a CellSummary.
+// ExprEnv is the environment of assertion, where, stop_when and SLO
+// expressions: every figure of one cell under the names of CellSummary's
+// expr tags, and the same cell of a baseline run under "baseline", such as
+// baseline.output_tokens_per_s. Without a matching baseline cell, an
+// expression that reads baseline fails with "no data".
+type ExprEnv struct {
+	CellSummary
+	Baseline CellSummary `expr:"baseline"`
+}
+
+// Assertion is a compiled threshold expression over a cell.
 type Assertion struct {
 	Name string
 	Expr string
+	// Where selects the cells the assertion applies to; empty selects all.
+	Where string
+	// Severity is suite.SeverityFail or suite.SeverityWarn.
+	Severity string
+	// AbortOnFail stops the run once the assertion fails.
+	AbortOnFail bool
 	// Pos is where the expression is in the suite file.
 	Pos     suite.Pos
 	program *vm.Program
+	where   *vm.Program
 	// operands are the figures the expression reads, such as "ttft_ms.p95",
-	// each compiled so a failure can show its value.
+	// each compiled so an outcome can show its value.
 	operands []operand
 }
 
@@ -34,7 +52,7 @@ type operand struct {
 	program *vm.Program
 }
 
-// CheckExpr compiles source against the cell environment and returns a
+// CheckExpr compiles source against ExprEnv and returns a
 // *suite.ExprError locating the first problem, or nil.
 func CheckExpr(source string) error {
 	_, err := compileBool(source)
@@ -42,7 +60,7 @@ func CheckExpr(source string) error {
 }
 
 func compileBool(source string) (*vm.Program, error) {
-	program, err := expr.Compile(source, expr.Env(CellSummary{}), expr.AsBool())
+	program, err := expr.Compile(source, expr.Env(ExprEnv{}), expr.AsBool())
 	if err == nil {
 		return program, nil
 	}
@@ -53,21 +71,42 @@ func compileBool(source string) (*vm.Program, error) {
 	return nil, &suite.ExprError{Col: 1, Msg: err.Error()}
 }
 
-// CompileAssertion compiles a suite assertion.
+// CompileAssertion compiles a suite assertion and its where filter. An
+// empty severity is taken as suite.SeverityFail.
 func CompileAssertion(a suite.Assertion) (*Assertion, error) {
 	program, err := compileBool(a.Expr)
 	if err != nil {
 		return nil, err
 	}
-	out := &Assertion{Name: a.Name, Expr: a.Expr, Pos: a.Pos, program: program}
+	out := &Assertion{
+		Name: a.Name, Expr: a.Expr, Where: a.Where, Severity: a.Severity,
+		AbortOnFail: a.AbortOnFail, Pos: a.Pos, program: program,
+	}
+	if out.Severity == "" {
+		out.Severity = suite.SeverityFail
+	}
+	if a.Where != "" {
+		if out.where, err = compileBool(a.Where); err != nil {
+			return nil, fmt.Errorf("where: %w", err)
+		}
+	}
 	for _, text := range operandsOf(a.Expr) {
-		p, err := expr.Compile(text, expr.Env(CellSummary{}))
+		p, err := expr.Compile(text, expr.Env(ExprEnv{}))
 		if err != nil {
 			continue
 		}
 		out.operands = append(out.operands, operand{text: text, program: p})
 	}
 	return out, nil
+}
+
+// ReadsBaseline reports whether the expression reads a baseline figure.
+func (a *Assertion) ReadsBaseline() bool {
+	return slices.ContainsFunc(a.operands, func(op operand) bool { return isBaselineOperand(op.text) })
+}
+
+func isBaselineOperand(text string) bool {
+	return text == "baseline" || strings.HasPrefix(text, "baseline.")
 }
 
 // operandsOf lists the longest identifier and member chains of source,
@@ -100,38 +139,116 @@ type visitFunc func(*ast.Node)
 
 func (f visitFunc) Visit(node *ast.Node) { f(node) }
 
-// Outcome is the result of one assertion on one cell.
-type Outcome struct {
-	Name   string `json:"name"`
-	Expr   string `json:"expr"`
-	CellID string `json:"cell"`
-	Passed bool   `json:"passed"`
-	// Values shows each figure the expression read, such as
-	// "ttft_ms.p95 = 1234.5".
-	Values []string `json:"values"`
-	// Error is set when the expression could not be evaluated.
-	Error string `json:"error,omitempty"`
+// Applies reports whether the where filter selects the cell s. A filter
+// that cannot be evaluated returns its error.
+func (a *Assertion) Applies(s CellSummary) (bool, error) {
+	if a.where == nil {
+		return true, nil
+	}
+	result, err := expr.Run(a.where, ExprEnv{CellSummary: s})
+	if err != nil {
+		return false, err
+	}
+	selected, _ := result.(bool)
+	return selected, nil
 }
 
-// Evaluate runs the assertion on one cell's summary. A figure with no
-// samples is NaN, and every comparison with NaN is false, so an assertion
-// over missing data fails.
+// Evaluate runs the assertion on one cell without a baseline. It ignores
+// the where filter; EvaluateAll applies it.
 func (a *Assertion) Evaluate(s CellSummary) Outcome {
-	o := Outcome{Name: a.Name, Expr: a.Expr, CellID: s.ID}
+	return a.EvaluateWith(s, nil)
+}
+
+// EvaluateWith runs the assertion on one cell, with base as the baseline
+// cell (nil when there is none). A figure the expression reads that has no
+// samples (NaN, or a missing optional section) makes the outcome fail with
+// "no data", whatever the comparison would say, so missing data never
+// passes a gate.
+func (a *Assertion) EvaluateWith(s CellSummary, base *CellSummary) Outcome {
+	o := Outcome{Name: a.Name, Expr: a.Expr, CellID: s.ID, Severity: a.Severity}
+	env := ExprEnv{CellSummary: s}
+	if base != nil {
+		env.Baseline = *base
+	}
+
+	var missing []string
 	for _, op := range a.operands {
-		v, err := expr.Run(op.program, s)
+		if base == nil && isBaselineOperand(op.text) {
+			missing = append(missing, op.text)
+			o.Values = append(o.Values, op.text+" = no data")
+			continue
+		}
+		v, err := expr.Run(op.program, env)
 		if err != nil {
 			continue
 		}
+		if isNoData(v) {
+			missing = append(missing, op.text)
+		}
 		o.Values = append(o.Values, op.text+" = "+formatValue(v))
 	}
-	result, err := expr.Run(a.program, s)
+	if len(missing) > 0 {
+		o.NoData = true
+		o.Error = noDataMessage(missing, base == nil)
+		return o
+	}
+
+	result, err := expr.Run(a.program, env)
 	if err != nil {
 		o.Error = err.Error()
 		return o
 	}
 	o.Passed, _ = result.(bool)
 	return o
+}
+
+// noDataMessage names the figures without samples.
+func noDataMessage(missing []string, noBaseline bool) string {
+	msg := "no data: " + strings.Join(missing, ", ") + " has no samples"
+	if len(missing) > 1 {
+		msg = "no data: " + strings.Join(missing, ", ") + " have no samples"
+	}
+	if noBaseline && slices.ContainsFunc(missing, isBaselineOperand) {
+		msg += "; the baseline has no cell with this endpoint, workload and load level"
+	}
+	return msg
+}
+
+// isNoData reports whether an operand's value stands for a figure without
+// samples: NaN, or nil from a missing optional section such as
+// correctness.
+func isNoData(v any) bool {
+	if v == nil {
+		return true
+	}
+	if f, ok := v.(float64); ok {
+		return math.IsNaN(f)
+	}
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
+}
+
+// EvaluateAll checks every assertion against every cell its where filter
+// selects, in assertion order. When base is not nil, each cell is paired
+// with the baseline cell of the same endpoint, workload, load level and
+// repeat (or the first repeat when the baseline has fewer).
+func EvaluateAll(assertions []*Assertion, cells []CellSummary, base *Baseline) []Outcome {
+	var out []Outcome
+	for _, a := range assertions {
+		for _, s := range cells {
+			selected, err := a.Applies(s)
+			if err != nil {
+				out = append(out, Outcome{Name: a.Name, Expr: a.Expr, CellID: s.ID, Severity: a.Severity,
+					Error: "where: " + err.Error()})
+				continue
+			}
+			if !selected {
+				continue
+			}
+			out = append(out, a.EvaluateWith(s, base.Match(s.CellInfo)))
+		}
+	}
+	return out
 }
 
 func formatValue(v any) string {
@@ -143,7 +260,12 @@ func formatValue(v any) string {
 		return strconv.FormatFloat(math.Round(x*1000)/1000, 'f', -1, 64)
 	case string:
 		return strconv.Quote(x)
+	case nil:
+		return "no data"
 	default:
+		if isNoData(v) {
+			return "no data"
+		}
 		return fmt.Sprint(x)
 	}
 }

@@ -101,7 +101,7 @@ func (r *Runner) clientFor(limits Limits, transport Transport) (*http.Client, er
 	if err := transport.apply(t); err != nil {
 		return nil, err
 	}
-	c := &http.Client{Transport: t}
+	c := &http.Client{Transport: t, CheckRedirect: noRedirects}
 	if r.clients == nil {
 		r.clients = map[clientKey]*http.Client{}
 	}

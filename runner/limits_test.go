@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -107,5 +108,27 @@ func TestConnectionRefused(t *testing.T) {
 	rec := runOne(t, "http://127.0.0.1:1", Limits{})
 	if rec.ErrorKind != FailConnect || !strings.Contains(rec.Error, "connection refused") {
 		t.Errorf("kind = %q (%s), want %q with the cause", rec.ErrorKind, rec.Error, FailConnect)
+	}
+}
+
+func TestRedirectNotFollowed(t *testing.T) {
+	t.Parallel()
+	var followed atomic.Bool
+	target := scriptedServer(t, func(w http.ResponseWriter, r *http.Request) { followed.Store(true) })
+	url := scriptedServer(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target+"/v1/chat/completions", http.StatusTemporaryRedirect)
+	})
+	cell := testCell(t, url)
+	cell.Target.Endpoint.APIKey = "sk-redirect-secret"
+	cell.Concurrency, cell.Requests = 1, 1
+	res, err := testRunner(1).RunCell(context.Background(), cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec := res.Records[0]; rec.ErrorKind != FailRedirect || rec.HTTPStatus != http.StatusTemporaryRedirect {
+		t.Errorf("kind = %q, status %d; want %q 307", rec.ErrorKind, rec.HTTPStatus, FailRedirect)
+	}
+	if followed.Load() {
+		t.Error("the redirect was followed")
 	}
 }

@@ -22,6 +22,9 @@ const (
 	// status other than the ones below.
 	FailHTTP4xx = "http_4xx"
 	FailHTTP5xx = "http_5xx"
+	// FailRedirect: the server answered with a redirect, which is not
+	// followed, so that credentials never go to another host.
+	FailRedirect = "redirect"
 	// FailRateLimited: HTTP 429.
 	FailRateLimited = "rate_limited"
 	// FailUnavailable: HTTP 503.

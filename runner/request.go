@@ -143,6 +143,8 @@ func (r *Runner) finish(rec *Record, out *streamText, target Target) {
 
 func httpFailure(status int) string {
 	switch {
+	case status >= 300 && status < 400:
+		return FailRedirect
 	case status == http.StatusTooManyRequests:
 		return FailRateLimited
 	case status == http.StatusServiceUnavailable:

@@ -181,8 +181,14 @@ func NewClient(maxConcurrency int) *http.Client {
 	t.MaxIdleConns = maxConcurrency * 2
 	t.MaxIdleConnsPerHost = maxConcurrency
 	t.IdleConnTimeout = 90 * time.Second
-	return &http.Client{Transport: t}
+	return &http.Client{Transport: t, CheckRedirect: noRedirects}
 }
+
+// noRedirects keeps the client from following redirects. Providers send
+// keys in headers that net/http would forward to another host (x-api-key,
+// api-key), and a redirected streaming POST is a misconfigured endpoint
+// that the run should show, not hide: the 3xx is recorded as a failure.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 func checkCell(cell Cell) error {
 	switch {

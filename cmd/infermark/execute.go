@@ -129,7 +129,7 @@ func (e *execution) runSweep(ctx context.Context, rn *runner.Runner, sw sweep) e
 		if err != nil {
 			return err
 		}
-		if interrupted {
+		if interrupted || e.gate.checkCell(summary) {
 			return context.Canceled
 		}
 		if e.sweep.stopWhen == nil {
@@ -149,8 +149,9 @@ func (e *execution) runSweep(ctx context.Context, rn *runner.Runner, sw sweep) e
 func (e *execution) runOne(ctx context.Context, rn *runner.Runner, rc runner.Cell, info report.CellInfo) (report.CellSummary, bool, error) {
 	e.logger.Info("cell started", "cell", rc.ID, "concurrency", rc.Concurrency, "rate", rc.Rate)
 	e.declare(info)
-	stopProgress := e.progress.start(rc)
+	stopProgress, stopWatch := e.progress.start(rc), e.gate.watch(info)
 	res, err := rn.RunCell(ctx, rc)
+	stopWatch()
 	stopProgress()
 	if err != nil {
 		return report.CellSummary{}, false, err

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"slices"
 	"strconv"
 	"sync"
 
@@ -32,6 +31,9 @@ type runOptions struct {
 	// find, slo and findMax configure an SLO search instead of a sweep.
 	find, slo string
 	findMax   float64
+	// junit, when set, receives the assertion outcomes as JUnit XML;
+	// baseline is the run folder or baseline file of baseline.<figure>.
+	junit, baseline string
 }
 
 func (a *App) runCommand(ctx context.Context, args []string) int {
@@ -47,6 +49,8 @@ func (a *App) runCommand(ctx context.Context, args []string) int {
 	flags.StringVar(&opts.find, "find", "", "search for the highest load meeting --slo: max-concurrency or max-rate")
 	flags.StringVar(&opts.slo, "slo", "", "the service-level objective of --find, an assertion `expression` such as \"ttft_ms.p95 < 1000\"")
 	flags.Float64Var(&opts.findMax, "find-max", 1024, "the highest concurrency or rate (requests/s) --find tries")
+	flags.StringVar(&opts.junit, "junit", "", "write the assertion outcomes as JUnit XML to this `file`, for CI test reports")
+	flags.StringVar(&opts.baseline, "baseline", "", "run folder or baseline file (infermark baseline save) whose figures assertions read as baseline.<figure>")
 	flags.StringVar(&opts.reportDir, "report-dir", "", "after the run, write report.html, report.md and the charts to this `folder`; needs a json sink")
 	flags.Usage = func() {
 		fmt.Fprintf(a.Stderr, "Usage: infermark run SUITE.yaml [flags]\n       infermark run --url URL --model M [--concurrency 1..64] [flags]\n\nRuns every cell of the suite's matrix, writes results, prints the sweep\ntable and checks the assertions.\n\nFlags:\n%s", flags.FlagUsages())
@@ -72,6 +76,9 @@ func (a *App) runCommand(ctx context.Context, args []string) int {
 		return code
 	}
 	if r.find, code = a.findOptions(opts); code != ExitPass {
+		return code
+	}
+	if code = r.prepareGate(); code != ExitPass {
 		return code
 	}
 	return r.run(ctx)
@@ -107,6 +114,8 @@ type execution struct {
 	repeats  []report.RepeatSummary
 	progress *progress
 	keepText bool
+	// gate holds the baseline and the abort_on_fail state.
+	gate *gate
 	// find, when set, replaces the sweep with an SLO search.
 	find  *findOptions
 	knees []knee
@@ -124,11 +133,14 @@ func (e *execution) run(ctx context.Context) int {
 
 	var interrupted bool
 	var runErr error
+	runCtx, stopGate := e.gate.start(ctx)
+	defer stopGate()
 	if e.find != nil {
-		e.knees, interrupted, runErr = e.findKnees(ctx, cells, *e.find)
+		e.knees, interrupted, runErr = e.findKnees(runCtx, cells, *e.find)
 	} else {
-		interrupted, runErr = e.runCells(ctx, cells)
+		interrupted, runErr = e.runCells(runCtx, cells)
 	}
+	interrupted = e.gate.interrupted(ctx, interrupted)
 	e.repeats = repeatSummaries(e.summaries)
 	outcomes := e.evaluate()
 	e.info.End = e.app.Clock.Now()
@@ -136,6 +148,9 @@ func (e *execution) run(ctx context.Context) int {
 	closeErr := e.closeSinks(outcomes)
 	if closeErr == nil && e.opts.reportDir != "" {
 		closeErr = e.writeReport()
+	}
+	if closeErr == nil {
+		closeErr = e.writeJUnit(outcomes)
 	}
 
 	e.printResults(outcomes)
@@ -159,6 +174,7 @@ func (e *execution) logCell(s report.CellSummary, res runner.Result) {
 
 func (e *execution) writeRecord(rec runner.Record) {
 	e.progress.record(rec)
+	e.gate.record(rec)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.sinkErr != nil {
@@ -167,15 +183,10 @@ func (e *execution) writeRecord(rec runner.Record) {
 	e.sinkErr = e.forEachSink(func(s sinks.Sink) error { return s.Record(rec) })
 }
 
-// evaluate checks every assertion against every summarized cell.
+// evaluate checks every assertion against every summarized cell its
+// where filter selects.
 func (e *execution) evaluate() []report.Outcome {
-	var out []report.Outcome
-	for _, a := range e.assertions {
-		for _, s := range e.summaries {
-			out = append(out, a.Evaluate(s))
-		}
-	}
-	return out
+	return e.gate.evaluate(e.assertions, e.summaries)
 }
 
 func (e *execution) exitCode(interrupted bool, runErr, closeErr error, outcomes []report.Outcome) int {
@@ -192,7 +203,7 @@ func (e *execution) exitCode(interrupted bool, runErr, closeErr error, outcomes 
 			return e.app.fail(ExitRunError, "cell %s: none of %d requests succeeded; see the errors above and in the results", s.ID, s.Requests)
 		}
 	}
-	if slices.ContainsFunc(outcomes, func(o report.Outcome) bool { return !o.Passed }) {
+	if report.AnyFailing(outcomes) {
 		return ExitAssertions
 	}
 	return ExitPass
@@ -222,7 +233,7 @@ func (e *execution) printResults(outcomes []report.Outcome) {
 	if e.find != nil {
 		writeKnees(e.app.Stdout, e.knees, e.opts.slo)
 	}
-	report.WriteOutcomes(e.app.Stdout, outcomes)
+	report.WriteAssertionResults(e.app.Stdout, outcomes)
 }
 
 // logFigure formats v for a log line, "-" when it has no value.

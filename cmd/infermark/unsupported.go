@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/infermark/infermark/suite"
 )
 
@@ -20,14 +18,6 @@ func unsupportedKeys(s *suite.Suite) []*suite.Error {
 
 	if len(s.Labels) > 0 {
 		reject("labels", "labels")
-	}
-	for i, a := range s.Assertions {
-		if a.Where != "" {
-			reject(fmt.Sprintf("assertion %q: where", a.Name), "assertions", i, "where")
-		}
-		if a.Severity != suite.SeverityFail {
-			reject(fmt.Sprintf("assertion %q: severity %q", a.Name, a.Severity), "assertions", i, "severity")
-		}
 	}
 	return errs
 }

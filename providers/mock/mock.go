@@ -1,10 +1,10 @@
 // Package mock is an in-process LLM server that streams at a configured
 // pace, the way vLLM does. One server speaks every wire format infermark
-// has a provider for, each on its own path, so that one mock can stand in
-// for an OpenAI, Anthropic, TGI or Gemini endpoint. It answers the
-// correctness test's question (a number written in words) correctly and
-// every other prompt with filler words. It is the quickstart target and
-// the test double for the rest of infermark.
+// has a provider for, each on its own path, so that one mock can stand
+// in for an OpenAI, Anthropic, TGI, Gemini or SageMaker endpoint. It
+// answers the correctness test's question (a number written in words)
+// correctly and every other prompt with filler words. It is the
+// quickstart target and the test double for the rest of infermark.
 //
 // Routes are matched by the end of the path, so any prefix works (the
 // suite's builtin:mock base URL ends in /v1, Vertex AI paths are long):
@@ -15,6 +15,7 @@
 //	POST .../messages                    Anthropic Messages (anthropic)
 //	POST .../generate_stream             TGI native (tgi)
 //	POST .../{model}:streamGenerateContent?alt=sse   Gemini and Vertex AI (gemini)
+//	POST .../endpoints/{name}/invocations-response-stream   SageMaker with a TGI container (sagemaker)
 //	GET  .../models                      the model list
 package mock
 
@@ -78,6 +79,7 @@ var routes = []struct {
 	{"/messages", anthropicWire{}},
 	{"/generate_stream", tgiWire{}},
 	{":streamGenerateContent", geminiWire{}},
+	{"/invocations-response-stream", sagemakerWire{}},
 }
 
 // Paths lists the path endings the mock serves, for messages.

@@ -117,6 +117,7 @@ func TestMockSpeaksEveryProvider(t *testing.T) {
 		{provider: "tgi", base: strings.TrimSuffix(l.URL, "/v1"), finish: "length", done: true},
 		{provider: "gemini", base: l.URL, finish: "MAX_TOKENS"},
 		{provider: "gemini", base: l.URL + "/projects/p/locations/us-central1", finish: "MAX_TOKENS"},
+		{provider: "sagemaker", base: l.URL, finish: "length", done: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.provider+" "+tc.base[len(l.URL)-3:], func(t *testing.T) {
@@ -156,6 +157,8 @@ func TestMockErrorsInEachShape(t *testing.T) {
 			"HTTP 400 (INVALID_ARGUMENT): the mock streams Server-Sent Events only; add ?alt=sse", 400},
 		{"responses bad max", "POST", "/v1/responses", `{"stream":true,"max_output_tokens":0}`,
 			"HTTP 400 (invalid_request_error): the output length must be at least 1", 400},
+		{"sagemaker without inputs", "POST", "/endpoints/e/invocations-response-stream", `{}`,
+			"HTTP 400: failed to deserialize the JSON body into the target type: missing field `inputs`", 400},
 		{"unknown path", "POST", "/v1/embeddings", `{}`, "HTTP 404 (BadRequestError): no route for POST /v1/embeddings", 404},
 		{"wrong method", "GET", "/v1/chat/completions", ``, "HTTP 405 (BadRequestError): GET is not allowed; use POST", 405},
 	}
@@ -258,6 +261,7 @@ func TestMockAnswerEndsTheStream(t *testing.T) {
 		{"anthropic", l.URL, "end_turn"},
 		{"tgi", l.URL, "eos_token"},
 		{"gemini", l.URL, "STOP"},
+		{"sagemaker", l.URL, "eos_token"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.provider, func(t *testing.T) {

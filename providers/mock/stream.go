@@ -136,7 +136,11 @@ func joinText(texts ...string) string {
 // write times.
 func (s *Server) stream(w http.ResponseWriter, r *http.Request, f wire, g *generation, start time.Time) {
 	flusher, _ := w.(http.Flusher)
-	w.Header().Set("Content-Type", "text/event-stream")
+	contentType := "text/event-stream"
+	if ct, ok := f.(interface{ contentType() string }); ok {
+		contentType = ct.contentType()
+	}
+	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
 	if open := f.open(g); len(open) > 0 {

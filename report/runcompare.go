@@ -1,0 +1,342 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+)
+
+// CompareOptions set when a change between two runs counts as a
+// regression.
+type CompareOptions struct {
+	// Alpha is the family-wise significance level; a change is
+	// significant when its one-sided p-value is below Alpha divided by the
+	// number of tests in the comparison (Bonferroni). Default 0.05.
+	Alpha float64 `json:"alpha"`
+	// MinChange is the smallest relative change, against the baseline,
+	// that can be a regression: 0.05 means 5%. Default 0.05.
+	MinChange float64 `json:"min_change"`
+	// Resamples is the number of bootstrap resamples; default 10000.
+	Resamples int `json:"resamples"`
+	// Seed seeds the bootstrap's generator, so a comparison can be
+	// reproduced; default 1.
+	Seed uint64 `json:"seed"`
+}
+
+// Defaults of CompareOptions.
+const (
+	DefaultAlpha     = 0.05
+	DefaultMinChange = 0.05
+	DefaultResamples = 10000
+)
+
+// minSamples is the fewest per-request samples per side for a
+// Mann–Whitney U test, below which the normal approximation is rough;
+// minRepeats the fewest repeats per side for a bootstrap.
+const (
+	minSamples = 8
+	minRepeats = 3
+)
+
+// Verdicts of a MetricDelta.
+const (
+	VerdictRegression  = "regression"
+	VerdictImprovement = "improvement"
+	VerdictUnchanged   = "unchanged"
+	// VerdictUntested is a change past MinChange without a test to say
+	// whether it is noise: a figure with no per-request samples and fewer
+	// than 3 repeats per side.
+	VerdictUntested = "untested"
+	VerdictNoData   = "no data"
+)
+
+// Tests of a MetricDelta.
+const (
+	TestMannWhitney = "mann-whitney-u"
+	TestBootstrap   = "bootstrap-mean-of-repeats"
+	TestNone        = "none"
+)
+
+// compareMetric is one row of a comparison: a figure, the per-request
+// sample family that tests it, and its better direction.
+type compareMetric struct {
+	name          string
+	sample        string
+	lowerIsBetter bool
+}
+
+var compareMetrics = []compareMetric{
+	{"ttft_ms.p50", "ttft_ms", true}, {"ttft_ms.p95", "ttft_ms", true}, {"ttft_ms.p99", "ttft_ms", true},
+	{"tpot_ms.p50", "tpot_ms", true}, {"tpot_ms.p95", "tpot_ms", true},
+	{"e2e_ms.p50", "e2e_ms", true}, {"e2e_ms.p95", "e2e_ms", true},
+	{"error_rate", "error", true},
+	{"requests_per_s", "", false}, {"output_tokens_per_s", "", false},
+}
+
+// MetricDelta is one figure of one cell in both runs.
+type MetricDelta struct {
+	Metric string `json:"metric"`
+	// Baseline and Current are the figure, averaged over repeats.
+	Baseline float64 `json:"baseline"`
+	Current  float64 `json:"current"`
+	// Delta is Current − Baseline; DeltaPct is Delta as a percentage of
+	// Baseline, NaN when Baseline is 0.
+	Delta         float64 `json:"delta"`
+	DeltaPct      float64 `json:"delta_pct"`
+	LowerIsBetter bool    `json:"lower_is_better"`
+	// Test is TestMannWhitney on the per-request samples of the figure's
+	// family (every request of every repeat), TestBootstrap on the
+	// figure's per-repeat values, or TestNone.
+	Test string `json:"test"`
+	// NBaseline and NCurrent are the sample sizes of the test.
+	NBaseline int `json:"n_baseline"`
+	NCurrent  int `json:"n_current"`
+	// PValue is the test's one-sided p-value in the direction of Delta.
+	PValue float64 `json:"p_value"`
+	// Threshold is the p-value below which the change is significant:
+	// Alpha over the number of tests.
+	Threshold float64 `json:"p_threshold"`
+	// CILow and CIHigh bound the bootstrap's 95% interval of the
+	// difference of means; NaN for the other tests.
+	CILow   float64 `json:"ci95_low"`
+	CIHigh  float64 `json:"ci95_high"`
+	Verdict string  `json:"verdict"`
+
+	testKey string
+}
+
+// MarshalJSON writes NaN figures as null, because JSON has no NaN.
+func (m MetricDelta) MarshalJSON() ([]byte, error) {
+	type plain MetricDelta
+	return json.Marshal(struct {
+		plain
+		Baseline  *float64 `json:"baseline"`
+		Current   *float64 `json:"current"`
+		Delta     *float64 `json:"delta"`
+		DeltaPct  *float64 `json:"delta_pct"`
+		PValue    *float64 `json:"p_value"`
+		Threshold *float64 `json:"p_threshold"`
+		CILow     *float64 `json:"ci95_low"`
+		CIHigh    *float64 `json:"ci95_high"`
+	}{plain(m), num(m.Baseline), num(m.Current), num(m.Delta), num(m.DeltaPct),
+		num(m.PValue), num(m.Threshold), num(m.CILow), num(m.CIHigh)})
+}
+
+// Confidence returns 1 − PValue, how sure the test is that the change is
+// not noise; NaN when untested.
+func (m MetricDelta) Confidence() float64 { return 1 - m.PValue }
+
+// CellComparison is one cell identity present in both runs.
+type CellComparison struct {
+	Cell        string        `json:"cell"`
+	Endpoint    string        `json:"endpoint"`
+	Workload    string        `json:"workload"`
+	Concurrency int           `json:"concurrency"`
+	Rate        float64       `json:"rate"`
+	Metrics     []MetricDelta `json:"metrics"`
+}
+
+// RunComparison is the result of CompareBaselines.
+type RunComparison struct {
+	Baseline RunInfo        `json:"baseline"`
+	Current  RunInfo        `json:"current"`
+	Options  CompareOptions `json:"options"`
+	// Tests is the number of significance tests, the Bonferroni divisor.
+	Tests          int              `json:"tests"`
+	Cells          []CellComparison `json:"cells"`
+	OnlyInBaseline []string         `json:"only_in_baseline"`
+	OnlyInCurrent  []string         `json:"only_in_current"`
+}
+
+// Count returns how many rows have the verdict.
+func (c *RunComparison) Count(verdict string) int {
+	n := 0
+	for _, cell := range c.Cells {
+		for _, m := range cell.Metrics {
+			if m.Verdict == verdict {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// CompareBaselines matches the cells of baseline and current by endpoint,
+// workload, concurrency and rate, pooling repeats, and compares the
+// figures of compareMetrics. A row is a regression only when it moved in
+// the worse direction by at least MinChange and its test is significant
+// after the Bonferroni correction, so that run-to-run noise does not fail
+// a gate.
+func CompareBaselines(baseline, current *Baseline, opts CompareOptions) *RunComparison {
+	opts = withCompareDefaults(opts)
+	out := &RunComparison{Baseline: baseline.Run, Current: current.Run, Options: opts,
+		OnlyInBaseline: []string{}, OnlyInCurrent: []string{}}
+	bOrder, bGroups := groupCells(baseline)
+	cOrder, cGroups := groupCells(current)
+	for _, key := range bOrder {
+		if _, ok := cGroups[key]; !ok {
+			out.OnlyInBaseline = append(out.OnlyInBaseline, identityLabel(bGroups[key][0].Summary.CellInfo))
+		}
+	}
+
+	tests := map[string]bool{}
+	for _, key := range cOrder {
+		cur := cGroups[key]
+		info := cur[0].Summary.CellInfo
+		base, ok := bGroups[key]
+		if !ok {
+			out.OnlyInCurrent = append(out.OnlyInCurrent, identityLabel(info))
+			continue
+		}
+		cell := CellComparison{Cell: identityLabel(info), Endpoint: info.Endpoint, Workload: info.Workload,
+			Concurrency: info.Concurrency, Rate: info.Rate}
+		for _, m := range compareMetrics {
+			d := compareMetricRows(m, base, cur, opts)
+			if d.Test != TestNone {
+				d.testKey = key + "\x00" + d.Test + "\x00" + m.sample
+				if d.Test == TestBootstrap {
+					d.testKey += m.name
+				}
+				tests[d.testKey] = true
+			}
+			cell.Metrics = append(cell.Metrics, d)
+		}
+		out.Cells = append(out.Cells, cell)
+	}
+
+	out.Tests = len(tests)
+	for i := range out.Cells {
+		for j := range out.Cells[i].Metrics {
+			decide(&out.Cells[i].Metrics[j], opts, out.Tests)
+		}
+	}
+	return out
+}
+
+func withCompareDefaults(o CompareOptions) CompareOptions {
+	if o.Alpha <= 0 {
+		o.Alpha = DefaultAlpha
+	}
+	if o.MinChange <= 0 {
+		o.MinChange = DefaultMinChange
+	}
+	if o.Resamples <= 0 {
+		o.Resamples = DefaultResamples
+	}
+	if o.Seed == 0 {
+		o.Seed = 1
+	}
+	return o
+}
+
+// groupCells groups a baseline's cells by identity, in order of first
+// appearance; each group holds the repeats of one cell.
+func groupCells(b *Baseline) ([]string, map[string][]BaselineCell) {
+	var order []string
+	groups := map[string][]BaselineCell{}
+	for _, c := range b.Cells {
+		key := identityKey(c.Summary.CellInfo)
+		if _, ok := groups[key]; !ok {
+			order = append(order, key)
+		}
+		groups[key] = append(groups[key], c)
+	}
+	return order, groups
+}
+
+// compareMetricRows computes one row's figures and runs its test.
+func compareMetricRows(m compareMetric, base, cur []BaselineCell, opts CompareOptions) MetricDelta {
+	bValues, cValues := figureValues(base, m.name), figureValues(cur, m.name)
+	d := MetricDelta{Metric: m.name, Baseline: Mean(dropNaN(bValues)), Current: Mean(dropNaN(cValues)),
+		LowerIsBetter: m.lowerIsBetter, Test: TestNone, PValue: math.NaN(), Threshold: math.NaN(),
+		CILow: math.NaN(), CIHigh: math.NaN()}
+	d.Delta = d.Current - d.Baseline
+	d.DeltaPct = math.NaN()
+	if d.Baseline != 0 {
+		d.DeltaPct = 100 * d.Delta / math.Abs(d.Baseline)
+	}
+	if math.IsNaN(d.Delta) || d.Delta == 0 {
+		return d
+	}
+
+	bSamples, cSamples := pooledSamples(base, m.sample), pooledSamples(cur, m.sample)
+	switch {
+	case m.sample != "" && len(bSamples) >= minSamples && len(cSamples) >= minSamples:
+		mw := MannWhitneyU(bSamples, cSamples)
+		d.Test, d.NBaseline, d.NCurrent = TestMannWhitney, len(bSamples), len(cSamples)
+		d.PValue = pick(d.Delta > 0, mw.PGreater, mw.PLess)
+	case len(dropNaN(bValues)) >= minRepeats && len(dropNaN(cValues)) >= minRepeats:
+		bs := BootstrapDifference(bValues, cValues, Mean, opts.Resamples, 0.95, opts.Seed)
+		d.Test, d.NBaseline, d.NCurrent = TestBootstrap, len(dropNaN(bValues)), len(dropNaN(cValues))
+		d.PValue = pick(d.Delta > 0, bs.PGreater, bs.PLess)
+		d.CILow, d.CIHigh = bs.Low, bs.High
+	}
+	return d
+}
+
+// decide sets the verdict of d once the number of tests is known.
+func decide(d *MetricDelta, opts CompareOptions, tests int) {
+	switch {
+	case math.IsNaN(d.Baseline) || math.IsNaN(d.Current):
+		d.Verdict = VerdictNoData
+		return
+	case d.Delta == 0:
+		d.Verdict = VerdictUnchanged
+		return
+	}
+	worse := (d.Delta > 0) == d.LowerIsBetter
+	large := math.Abs(d.Delta) >= opts.MinChange*math.Abs(d.Baseline)
+	if d.Test == TestNone {
+		d.Verdict = pick(large, VerdictUntested, VerdictUnchanged)
+		return
+	}
+	d.Threshold = opts.Alpha / float64(max(tests, 1))
+	switch {
+	case !large || d.PValue >= d.Threshold:
+		d.Verdict = VerdictUnchanged
+	case worse:
+		d.Verdict = VerdictRegression
+	default:
+		d.Verdict = VerdictImprovement
+	}
+}
+
+func pick[T any](cond bool, yes, no T) T {
+	if cond {
+		return yes
+	}
+	return no
+}
+
+// figureValues returns the figure of each repeat.
+func figureValues(cells []BaselineCell, name string) []float64 {
+	out := make([]float64, 0, len(cells))
+	for _, c := range cells {
+		v, ok := Figures(c.Summary)[name]
+		if !ok {
+			v = math.NaN()
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// pooledSamples joins the per-request samples of every repeat.
+func pooledSamples(cells []BaselineCell, family string) []float64 {
+	if family == "" {
+		return nil
+	}
+	var out []float64
+	for _, c := range cells {
+		out = append(out, c.Samples[family]...)
+	}
+	return out
+}
+
+// String returns "+12.3%"-style text for a delta percentage.
+func formatPct(p float64) string {
+	if math.IsNaN(p) {
+		return "-"
+	}
+	return fmt.Sprintf("%+.1f%%", p)
+}
