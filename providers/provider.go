@@ -51,8 +51,8 @@ type Request struct {
 
 // Usage is the token accounting a server reports.
 type Usage struct {
-	// PromptTokens is 0 when the server does not state it (TGI before it
-	// added input_length, LMI containers); the client's count applies then.
+	// PromptTokens is 0 when the server does not state it (TGI versions
+	// without details.input_length, LMI containers).
 	PromptTokens     int `json:"prompt_tokens"`
 	CompletionTokens int `json:"completion_tokens"`
 	// ReasoningTokens is the part of CompletionTokens spent on reasoning,
