@@ -20,7 +20,7 @@ type Preset struct {
 	BaseURL string
 	// KeyVar is the environment variable that conventionally holds the
 	// key, to be referenced as api_key: ${KeyVar}. Empty when the server
-	// takes no key.
+	// takes no key, or, for SageMaker, takes AWS credentials instead.
 	KeyVar string
 	// Hosted is true for services that refuse requests without a key;
 	// requests to them fail before sending when the key is missing.
@@ -49,6 +49,7 @@ var presets = []Preset{
 	{Name: "Hugging Face Inference Providers", Provider: "openai-chat", BaseURL: "https://router.huggingface.co/v1", KeyVar: "HF_TOKEN", Hosted: true},
 	{Name: "Gemini API", Provider: "gemini", BaseURL: "https://generativelanguage.googleapis.com/v1beta", KeyVar: "GEMINI_API_KEY", Hosted: true},
 	{Name: "Vertex AI Gemini", Provider: "gemini", BaseURL: "https://{region}-aiplatform.googleapis.com/v1/projects/{project}/locations/{region}", KeyVar: "GCLOUD_ACCESS_TOKEN", Hosted: true},
+	{Name: "Amazon SageMaker", Provider: "sagemaker", BaseURL: "https://runtime.sagemaker.{region}.amazonaws.com"},
 	{Name: "Vertex AI OpenAI-compatible", Provider: "openai-chat", BaseURL: "https://{region}-aiplatform.googleapis.com/v1/projects/{project}/locations/{region}/endpoints/openapi", KeyVar: "GCLOUD_ACCESS_TOKEN", Hosted: true},
 }
 

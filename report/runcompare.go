@@ -2,7 +2,6 @@ package report
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 )
 
@@ -331,12 +330,4 @@ func pooledSamples(cells []BaselineCell, family string) []float64 {
 		out = append(out, c.Samples[family]...)
 	}
 	return out
-}
-
-// String returns "+12.3%"-style text for a delta percentage.
-func formatPct(p float64) string {
-	if math.IsNaN(p) {
-		return "-"
-	}
-	return fmt.Sprintf("%+.1f%%", p)
 }

@@ -13,6 +13,14 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// After the first signal the run stops sending and finishes writing;
+	// restoring the default handling makes a second Ctrl-C exit at once.
+	// The JSON Lines and SQLite sinks write each record as it arrives, so
+	// what they hold stays readable.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	app := &App{
 		Stdin:     os.Stdin,
 		Stdout:    os.Stdout,
