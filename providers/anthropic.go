@@ -51,7 +51,7 @@ func (p anthropic) NewRequest(ctx context.Context, ep Endpoint, req Request) (*h
 	fields := map[string]any{
 		"model":      ep.Model,
 		"max_tokens": req.MaxTokens,
-		"messages":   []chatMessage{{Role: "user", Content: req.Prompt}},
+		"messages":   turns(req),
 		"stream":     true,
 	}
 	if req.SystemPrompt != "" {
@@ -92,7 +92,7 @@ func (p anthropic) Decode(ev Event) (Chunk, error) {
 	return p.decode(ev, nil)
 }
 
-// anthropicState is what one response's earlier events said.
+// anthropicState is what one response's earlier events reported.
 type anthropicState struct {
 	input anthropicUsage
 }
@@ -124,8 +124,8 @@ type anthropicEvent struct {
 	} `json:"error"`
 }
 
-// anthropicUsage holds pointers so that a field the event leaves out can
-// be told from a zero.
+// anthropicUsage holds pointers so that a field the event leaves out is
+// distinguishable from a zero.
 type anthropicUsage struct {
 	Input         *int `json:"input_tokens"`
 	CacheCreation *int `json:"cache_creation_input_tokens"`

@@ -13,7 +13,7 @@ import (
 // This file holds what every wire format does the same way when it builds
 // a request: the URL, the JSON body, the headers and the credential.
 
-// auth says how a provider sends Endpoint.APIKey.
+// auth is the header in which a provider sends Endpoint.APIKey.
 type auth struct {
 	// header is the header that carries the key, such as "Authorization".
 	header string
@@ -60,8 +60,7 @@ func joinURL(provider, base, path, example string) (string, error) {
 
 // mergeSampling adds the endpoint's sampling keys to fields. A key that
 // names a field infermark sets itself is rejected rather than allowed to
-// change the request's meaning. where names the object for the message,
-// such as "the request body".
+// change the request's meaning.
 func mergeSampling(provider string, fields, sampling map[string]any) error {
 	for key, value := range sampling {
 		if _, alreadySet := fields[key]; alreadySet {
@@ -82,7 +81,7 @@ func encodeBody(provider string, fields any) ([]byte, error) {
 }
 
 // newPost builds a POST of body to target with the JSON and SSE headers,
-// the credential as a sends it, and then the endpoint's own headers.
+// the credential in a's header, and then the endpoint's own headers.
 func newPost(ctx context.Context, provider, target string, body []byte, ep Endpoint, a auth) (*http.Request, error) {
 	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {

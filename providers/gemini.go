@@ -12,8 +12,9 @@ import (
 // gemini implements Google's streamGenerateContent with alt=sse, both on
 // the Gemini API (generativelanguage.googleapis.com, a key in the
 // x-goog-api-key header) and on Vertex AI ({region}-aiplatform.googleapis.com,
-// an OAuth access token as a bearer token). The base URL's form tells them
-// apart: a path with /projects/{project}/locations/{region} is Vertex AI.
+// an OAuth access token as a bearer token). The form of the base URL
+// distinguishes them: a path with /projects/{project}/locations/{region}
+// is Vertex AI.
 //
 // Each event is a GenerateContentResponse: {"candidates": [{"content":
 // {"parts": [{"text"}, {"text", "thought": true}, {"functionCall"}]},
@@ -109,7 +110,7 @@ func (p gemini) body(req Request) ([]byte, error) {
 	if _, ok := req.Sampling["generationConfig"]; ok {
 		return nil, errors.New("gemini: write generationConfig's fields, such as temperature and topP, directly in sampling; infermark puts them in generationConfig")
 	}
-	top := map[string]any{"contents": []geminiContent{{Role: "user", Parts: []geminiText{{Text: req.Prompt}}}}}
+	top := map[string]any{"contents": geminiContents(req)}
 	if req.SystemPrompt != "" {
 		top["systemInstruction"] = geminiContent{Parts: []geminiText{{Text: req.SystemPrompt}}}
 	}

@@ -64,30 +64,39 @@ func nonNegative(s string) (float64, bool) {
 type HTTPError struct {
 	// Status is the HTTP status code.
 	Status int
+	// Request is the method and URL that got the response, such as
+	// "POST https://api.example.com/v1/chat/completions". User
+	// information and key-like query values are redacted. It is empty
+	// when the response carries no request.
+	Request string
 	// Type is the error's type or code as the server names it, such as
 	// "rate_limit_error"; empty when the body names none.
 	Type string
 	// Message is the server's error message, or the body's text when it
-	// is not a known error object; secrets are replaced by "REDACTED" and
-	// it is at most 512 bytes.
+	// is not a known error object. Secrets in it are replaced by
+	// "REDACTED", and it is at most 512 bytes.
 	Message string
-	// RetryAfter is the wait the response asked for; HasRetryAfter tells
-	// whether it asked for one.
+	// RetryAfter is the wait the response requested. HasRetryAfter
+	// reports whether it requested one.
 	RetryAfter    time.Duration
 	HasRetryAfter bool
 }
 
-// Error reads like "HTTP 429 (rate_limit_exceeded): Rate limit reached;
-// retry after 1.5s".
+// Error reads like "HTTP 429 from POST https://host/v1/chat/completions:
+// Rate limit reached (rate_limit_exceeded); retry after 1.5s".
 func (e *HTTPError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "HTTP %d", e.Status)
-	if e.Type != "" {
-		fmt.Fprintf(&b, " (%s)", e.Type)
+	if e.Request != "" {
+		b.WriteString(" from " + e.Request)
 	}
-	if e.Message != "" {
-		b.WriteString(": ")
-		b.WriteString(e.Message)
+	switch {
+	case e.Message != "" && e.Type != "":
+		fmt.Fprintf(&b, ": %s (%s)", e.Message, e.Type)
+	case e.Message != "":
+		b.WriteString(": " + e.Message)
+	case e.Type != "":
+		b.WriteString(": " + e.Type)
 	}
 	if e.HasRetryAfter {
 		fmt.Fprintf(&b, "; retry after %s", e.RetryAfter)
@@ -95,12 +104,16 @@ func (e *HTTPError) Error() string {
 	return b.String()
 }
 
-// NewHTTPError describes an error response from its status, headers and
-// the part of its body the caller read. Every non-empty secret, such as
-// the endpoint's API key, is replaced by "REDACTED" wherever the body
-// echoes it, and so are the values of key-like URL query parameters.
+// NewHTTPError describes an error response from its status, headers,
+// request and the part of its body the caller read. Every non-empty
+// secret, such as the endpoint's API key, is replaced by "REDACTED"
+// wherever the body echoes it, and so are the values of key-like URL
+// query parameters.
 func NewHTTPError(resp *http.Response, body []byte, secrets ...string) *HTTPError {
 	e := &HTTPError{Status: resp.StatusCode}
+	if r := resp.Request; r != nil && r.URL != nil {
+		e.Request = redact(r.Method+" "+r.URL.Redacted(), secrets)
+	}
 	e.RetryAfter, e.HasRetryAfter = RetryAfter(resp)
 	e.Type, e.Message = errorObject(body)
 	if e.Message == "" && e.Type == "" {

@@ -101,9 +101,9 @@ func TestHTTPErrorCase12(t *testing.T) {
 	t.Parallel()
 	const dir = "12-http-429-503-retry-after"
 	cases := []struct{ file, want string }{
-		{"response-429.http", "HTTP 429 (requests): Rate limit reached for requests (neutral test text); retry after 1.5s"},
+		{"response-429.http", "HTTP 429: Rate limit reached for requests (neutral test text) (requests); retry after 1.5s"},
 		{"response-503.http", "HTTP 503: server is overloaded, please retry later (neutral test text); retry after 1s"},
-		{"response-529.http", "HTTP 529 (overloaded_error): Overloaded"},
+		{"response-529.http", "HTTP 529: Overloaded (overloaded_error)"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
@@ -155,6 +155,15 @@ func TestHTTPErrorRedacts(t *testing.T) {
 	if !strings.Contains(got, "Incorrect API key provided: REDACTED") || !strings.Contains(got, "?key=REDACTED&alt=sse") {
 		t.Errorf("error = %q, want the redacted message", got)
 	}
+}
+
+func TestHTTPErrorNamesTheRequest(t *testing.T) {
+	t.Parallel()
+	req, _ := http.NewRequest(http.MethodPost, "https://user:pw@generativelanguage.example/v1beta/models/m:streamGenerateContent?alt=sse&key=AIzaSECRET", nil)
+	resp := &http.Response{StatusCode: 403, Header: http.Header{}, Request: req}
+	got := NewHTTPError(resp, []byte(`{"error":{"code":403,"message":"Permission denied","status":"PERMISSION_DENIED"}}`)).Error()
+	want := "HTTP 403 from POST https://user:xxxxx@generativelanguage.example/v1beta/models/m:streamGenerateContent?alt=sse&key=REDACTED: Permission denied (PERMISSION_DENIED)"
+	checkEqual(t, "error", got, want)
 }
 
 func TestHTTPErrorShortensLongBodies(t *testing.T) {

@@ -17,7 +17,7 @@ type openAI struct {
 	name string
 	path string // appended to Endpoint.BaseURL
 	chat bool
-	// auth is how the key is sent; the zero value means a bearer token.
+	// auth is the key's header. The zero value means a bearer token.
 	auth auth
 	// check, when set, validates the base URL further.
 	check func(base string) error
@@ -92,7 +92,7 @@ func (p openAI) body(ep Endpoint, req Request) ([]byte, error) {
 	if p.chat {
 		fields["messages"] = chatMessages(req)
 	} else {
-		fields["prompt"] = req.Prompt
+		fields["prompt"] = req.Transcript()
 	}
 	if req.MaxTokens > 0 {
 		fields["max_tokens"] = req.MaxTokens
@@ -117,9 +117,9 @@ type chatMessage struct {
 }
 
 func chatMessages(req Request) []chatMessage {
-	msgs := make([]chatMessage, 0, 2)
+	msgs := make([]chatMessage, 0, 2+len(req.History))
 	if req.SystemPrompt != "" {
 		msgs = append(msgs, chatMessage{Role: "system", Content: req.SystemPrompt})
 	}
-	return append(msgs, chatMessage{Role: "user", Content: req.Prompt})
+	return append(msgs, turns(req)...)
 }

@@ -47,6 +47,37 @@ type Request struct {
 	// Sampling holds extra body parameters (temperature, top_p, ...),
 	// merged into the body untouched.
 	Sampling map[string]any
+	// History holds the earlier turns of a multi-turn session, oldest
+	// first; Prompt is the new user turn. Chat formats send them as
+	// messages; text formats put them before Prompt (see Transcript).
+	History []Message
+}
+
+// Message is one turn of a conversation.
+type Message struct {
+	// Role is "user" or "assistant".
+	Role    string
+	Content string
+}
+
+// Transcript returns the history and the prompt as one text, for wire
+// formats that take a single prompt: each turn on its own paragraph, led
+// by its role. Without history it returns Prompt unchanged.
+func (r Request) Transcript() string {
+	if len(r.History) == 0 {
+		return r.Prompt
+	}
+	var b strings.Builder
+	for _, m := range r.History {
+		b.WriteString(m.Role)
+		b.WriteString(": ")
+		b.WriteString(m.Content)
+		b.WriteString("\n\n")
+	}
+	b.WriteString("user: ")
+	b.WriteString(r.Prompt)
+	b.WriteString("\n\nassistant:")
+	return b.String()
 }
 
 // Usage is the token accounting a server reports.
@@ -121,7 +152,7 @@ func (e *StreamError) Error() string {
 }
 
 // Provider is one wire format. Its methods must be safe for concurrent
-// use, because the runner calls them from every worker; a provider whose
+// use, because the runner calls them from every worker. A provider whose
 // decoding needs state keeps it in the Stream it returns from NewStream
 // (see StreamProvider).
 type Provider interface {

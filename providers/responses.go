@@ -40,7 +40,7 @@ func (p responses) NewRequest(ctx context.Context, ep Endpoint, req Request) (*h
 
 	fields := map[string]any{
 		"model":  ep.Model,
-		"input":  req.Prompt,
+		"input":  responsesInput(req),
 		"stream": true,
 	}
 	if req.SystemPrompt != "" {

@@ -24,7 +24,7 @@ import (
 // stream. Its PayloadPart events carry, split at arbitrary bytes, the
 // token stream of the model container: TGI's Server-Sent Events (Hugging
 // Face's LLM containers) or LMI's JSON lines (DJL large model inference
-// containers), told apart by their first byte. A ModelStreamError or
+// containers), distinguished by their first byte. A ModelStreamError or
 // InternalStreamFailure exception inside the stream is a stream error.
 //
 // Credentials come from the AWS SDK for Go v2's default chain: the
@@ -98,9 +98,9 @@ func (p *sagemaker) body(req Request) ([]byte, error) {
 	if err := mergeSampling("sagemaker", params, req.Sampling); err != nil {
 		return nil, err
 	}
-	inputs := req.Prompt
+	inputs := req.Transcript()
 	if req.SystemPrompt != "" {
-		inputs = req.SystemPrompt + "\n\n" + req.Prompt
+		inputs = req.SystemPrompt + "\n\n" + inputs
 	}
 	return encodeBody("sagemaker", map[string]any{"inputs": inputs, "parameters": params, "stream": true})
 }
@@ -130,7 +130,7 @@ func (p *sagemaker) sign(ctx context.Context, hr *http.Request, body []byte, hos
 	}
 	creds, err := p.cfg.Credentials.Retrieve(ctx)
 	if err != nil {
-		return fmt.Errorf("sagemaker: no AWS credentials; %s (the AWS SDK said: %w)", sagemakerCredentialHelp, err)
+		return fmt.Errorf("sagemaker: no AWS credentials; %s (AWS SDK error: %w)", sagemakerCredentialHelp, err)
 	}
 
 	sum := sha256.Sum256(body)

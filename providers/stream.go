@@ -20,7 +20,7 @@ type Stream interface {
 
 // StreamProvider is a Provider that reads its response bodies itself,
 // either because they are not Server-Sent Events (an AWS event stream) or
-// because one event means something only with what earlier events said
+// because one event is complete only with what earlier events reported
 // (Anthropic reports input tokens in its first event and output tokens in
 // its last). Its Decode still interprets a single event as well as it can
 // without that context.

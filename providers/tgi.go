@@ -48,9 +48,9 @@ func (p tgi) NewRequest(ctx context.Context, ep Endpoint, req Request) (*http.Re
 	if err := mergeSampling(name, params, req.Sampling); err != nil {
 		return nil, err
 	}
-	inputs := req.Prompt
+	inputs := req.Transcript()
 	if req.SystemPrompt != "" {
-		inputs = req.SystemPrompt + "\n\n" + req.Prompt
+		inputs = req.SystemPrompt + "\n\n" + inputs
 	}
 	body, err := encodeBody(name, map[string]any{"inputs": inputs, "parameters": params})
 	if err != nil {

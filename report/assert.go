@@ -180,6 +180,10 @@ func (a *Assertion) EvaluateWith(s CellSummary, base *CellSummary) Outcome {
 		}
 		v, err := expr.Run(op.program, env)
 		if err != nil {
+			if hasNilParent(op.text, env) {
+				missing = append(missing, op.text)
+				o.Values = append(o.Values, op.text+" = no data")
+			}
 			continue
 		}
 		if isNoData(v) {
@@ -200,6 +204,20 @@ func (a *Assertion) EvaluateWith(s CellSummary, base *CellSummary) Outcome {
 	}
 	o.Passed, _ = result.(bool)
 	return o
+}
+
+// hasNilParent reports whether a parent of the member chain text, such as
+// "correctness" of "correctness.mismatch_rate", is a nil section of env.
+// Reading through a nil pointer is a runtime error in expr, not nil.
+func hasNilParent(text string, env ExprEnv) bool {
+	parts := strings.Split(text, ".")
+	for i := 1; i < len(parts); i++ {
+		v, err := expr.Eval(strings.Join(parts[:i], "."), env)
+		if err == nil && isNoData(v) {
+			return true
+		}
+	}
+	return false
 }
 
 // noDataMessage names the figures without samples.

@@ -92,10 +92,10 @@ var thousandsGroups = regexp.MustCompile(`^\d{1,3}(?:,\d{3})+$`)
 // AnswerMatches reports whether answer states the number want (digits,
 // such as "123"). Like llmperf, it accepts an answer when any number in it
 // is the expected one, so "123", "123.", "The number is 123" and
-// "**123**" match 123. Unlike llmperf, it reads numbers whole: commas
+// "**123**" match 123. Unlike llmperf, it reads numbers whole. Commas
 // join digits only in thousands groups, so "123,000" is 123000 and never
-// 123, and "12,3" is two numbers; "123.0" is 123 but "123.5" is not; a
-// minus sign makes a number negative; and digits run into letters ("123k",
+// 123, and "12,3" is two numbers. "123.0" is 123 but "123.5" is not. A
+// minus sign makes a number negative. Digits run into letters ("123k",
 // "gpt4") are not a number. Reasoning text is not part of the answer.
 func AnswerMatches(answer, want string) bool {
 	target, ok := canonicalNumber(want, false)

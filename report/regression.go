@@ -115,7 +115,8 @@ type BootstrapDiff struct {
 // times, from a PCG generator seeded with seed so that a result can be
 // reproduced, and returns the percentile interval of
 // stat(current) − stat(baseline) at level (such as 0.95). NaN values are
-// ignored; with an empty side every figure is NaN.
+// ignored; with an empty side every figure is NaN. stat may reorder the
+// slice it is given.
 func BootstrapDifference(baseline, current []float64, stat func([]float64) float64, resamples int, level float64, seed uint64) BootstrapDiff {
 	b, c := dropNaN(baseline), dropNaN(current)
 	nan := math.NaN()

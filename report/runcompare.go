@@ -3,6 +3,8 @@ package report
 import (
 	"encoding/json"
 	"math"
+	"slices"
+	"strings"
 )
 
 // CompareOptions set when a change between two runs counts as a
@@ -10,11 +12,16 @@ import (
 type CompareOptions struct {
 	// Alpha is the family-wise significance level; a change is
 	// significant when its one-sided p-value is below Alpha divided by the
-	// number of tests in the comparison (Bonferroni). Default 0.05.
+	// number of tests in the comparison (Bonferroni). Default 0.01.
 	Alpha float64 `json:"alpha"`
 	// MinChange is the smallest relative change, against the baseline,
-	// that can be a regression: 0.05 means 5%. Default 0.05.
+	// that can be a regression: 0.1 means 10%. Default 0.1.
 	MinChange float64 `json:"min_change"`
+	// MinChangeMs is the smallest absolute change of a latency figure that
+	// can be a regression, in milliseconds; default 1. Timer and scheduler
+	// jitter of a loaded client reaches a fraction of a millisecond, so
+	// smaller shifts can come from the machine, not the server.
+	MinChangeMs float64 `json:"min_change_ms"`
 	// Resamples is the number of bootstrap resamples; default 10000.
 	Resamples int `json:"resamples"`
 	// Seed seeds the bootstrap's generator, so a comparison can be
@@ -24,16 +31,21 @@ type CompareOptions struct {
 
 // Defaults of CompareOptions.
 const (
-	DefaultAlpha     = 0.05
-	DefaultMinChange = 0.05
-	DefaultResamples = 10000
+	DefaultAlpha       = 0.01
+	DefaultMinChange   = 0.10
+	DefaultMinChangeMs = 1.0
+	DefaultResamples   = 10000
 )
 
 // minSamples is the fewest per-request samples per side for a
 // Mann–Whitney U test, below which the normal approximation is rough;
-// minRepeats the fewest repeats per side for a bootstrap.
+// minTail the fewest samples above a tail percentile per side for a
+// bootstrap of it, because with fewer the resampled percentile takes only
+// a handful of values and its p-value is too small; minRepeats the fewest
+// repeats per side for a bootstrap of their mean.
 const (
 	minSamples = 8
+	minTail    = 10
 	minRepeats = 3
 )
 
@@ -52,24 +64,30 @@ const (
 // Tests of a MetricDelta.
 const (
 	TestMannWhitney = "mann-whitney-u"
-	TestBootstrap   = "bootstrap-mean-of-repeats"
-	TestNone        = "none"
+	// TestPercentile bootstraps the difference of a tail percentile from
+	// the per-request samples, because a rank test says little about a
+	// tail.
+	TestPercentile = "bootstrap-percentile"
+	TestBootstrap  = "bootstrap-mean-of-repeats"
+	TestNone       = "none"
 )
 
 // compareMetric is one row of a comparison: a figure, the per-request
-// sample family that tests it, and its better direction.
+// sample family that tests it, the percentile of the family it is (0 for
+// a rank test), and its better direction.
 type compareMetric struct {
 	name          string
 	sample        string
+	percentile    float64
 	lowerIsBetter bool
 }
 
 var compareMetrics = []compareMetric{
-	{"ttft_ms.p50", "ttft_ms", true}, {"ttft_ms.p95", "ttft_ms", true}, {"ttft_ms.p99", "ttft_ms", true},
-	{"tpot_ms.p50", "tpot_ms", true}, {"tpot_ms.p95", "tpot_ms", true},
-	{"e2e_ms.p50", "e2e_ms", true}, {"e2e_ms.p95", "e2e_ms", true},
-	{"error_rate", "error", true},
-	{"requests_per_s", "", false}, {"output_tokens_per_s", "", false},
+	{"ttft_ms.p50", "ttft_ms", 0, true}, {"ttft_ms.p95", "ttft_ms", 95, true}, {"ttft_ms.p99", "ttft_ms", 99, true},
+	{"tpot_ms.p50", "tpot_ms", 0, true}, {"tpot_ms.p95", "tpot_ms", 95, true},
+	{"e2e_ms.p50", "e2e_ms", 0, true}, {"e2e_ms.p95", "e2e_ms", 95, true},
+	{"error_rate", "error", 0, true},
+	{"requests_per_s", "", 0, false}, {"output_tokens_per_s", "", 0, false},
 }
 
 // MetricDelta is one figure of one cell in both runs.
@@ -83,9 +101,10 @@ type MetricDelta struct {
 	Delta         float64 `json:"delta"`
 	DeltaPct      float64 `json:"delta_pct"`
 	LowerIsBetter bool    `json:"lower_is_better"`
-	// Test is TestMannWhitney on the per-request samples of the figure's
-	// family (every request of every repeat), TestBootstrap on the
-	// figure's per-repeat values, or TestNone.
+	// Test is TestMannWhitney (medians and error rates) or TestPercentile
+	// (tail percentiles) on the per-request samples of the figure's
+	// family, every request of every repeat; TestBootstrap on the
+	// figure's per-repeat values; or TestNone.
 	Test string `json:"test"`
 	// NBaseline and NCurrent are the sample sizes of the test.
 	NBaseline int `json:"n_baseline"`
@@ -96,12 +115,10 @@ type MetricDelta struct {
 	// Alpha over the number of tests.
 	Threshold float64 `json:"p_threshold"`
 	// CILow and CIHigh bound the bootstrap's 95% interval of the
-	// difference of means; NaN for the other tests.
+	// difference; NaN for the Mann–Whitney U test.
 	CILow   float64 `json:"ci95_low"`
 	CIHigh  float64 `json:"ci95_high"`
 	Verdict string  `json:"verdict"`
-
-	testKey string
 }
 
 // MarshalJSON writes NaN figures as null, because JSON has no NaN.
@@ -192,11 +209,7 @@ func CompareBaselines(baseline, current *Baseline, opts CompareOptions) *RunComp
 		for _, m := range compareMetrics {
 			d := compareMetricRows(m, base, cur, opts)
 			if d.Test != TestNone {
-				d.testKey = key + "\x00" + d.Test + "\x00" + m.sample
-				if d.Test == TestBootstrap {
-					d.testKey += m.name
-				}
-				tests[d.testKey] = true
+				tests[key+"\x00"+m.name] = true
 			}
 			cell.Metrics = append(cell.Metrics, d)
 		}
@@ -218,6 +231,9 @@ func withCompareDefaults(o CompareOptions) CompareOptions {
 	}
 	if o.MinChange <= 0 {
 		o.MinChange = DefaultMinChange
+	}
+	if o.MinChangeMs <= 0 {
+		o.MinChangeMs = DefaultMinChangeMs
 	}
 	if o.Resamples <= 0 {
 		o.Resamples = DefaultResamples
@@ -260,10 +276,16 @@ func compareMetricRows(m compareMetric, base, cur []BaselineCell, opts CompareOp
 
 	bSamples, cSamples := pooledSamples(base, m.sample), pooledSamples(cur, m.sample)
 	switch {
-	case m.sample != "" && len(bSamples) >= minSamples && len(cSamples) >= minSamples:
+	case m.sample != "" && len(bSamples) >= minSamples && len(cSamples) >= minSamples && m.percentile == 0:
 		mw := MannWhitneyU(bSamples, cSamples)
 		d.Test, d.NBaseline, d.NCurrent = TestMannWhitney, len(bSamples), len(cSamples)
 		d.PValue = pick(d.Delta > 0, mw.PGreater, mw.PLess)
+	case m.sample != "" && tailSamples(len(bSamples), m.percentile) >= minTail && tailSamples(len(cSamples), m.percentile) >= minTail:
+		stat := func(v []float64) float64 { slices.Sort(v); return Percentile(v, m.percentile) }
+		bs := BootstrapDifference(bSamples, cSamples, stat, opts.Resamples, 0.95, opts.Seed)
+		d.Test, d.NBaseline, d.NCurrent = TestPercentile, len(bSamples), len(cSamples)
+		d.PValue = pick(d.Delta > 0, bs.PGreater, bs.PLess)
+		d.CILow, d.CIHigh = bs.Low, bs.High
 	case len(dropNaN(bValues)) >= minRepeats && len(dropNaN(cValues)) >= minRepeats:
 		bs := BootstrapDifference(bValues, cValues, Mean, opts.Resamples, 0.95, opts.Seed)
 		d.Test, d.NBaseline, d.NCurrent = TestBootstrap, len(dropNaN(bValues)), len(dropNaN(cValues))
@@ -271,6 +293,11 @@ func compareMetricRows(m compareMetric, base, cur []BaselineCell, opts CompareOp
 		d.CILow, d.CIHigh = bs.Low, bs.High
 	}
 	return d
+}
+
+// tailSamples returns how many of n samples lie above the percentile.
+func tailSamples(n int, percentile float64) float64 {
+	return float64(n) * (1 - percentile/100)
 }
 
 // decide sets the verdict of d once the number of tests is known.
@@ -285,6 +312,9 @@ func decide(d *MetricDelta, opts CompareOptions, tests int) {
 	}
 	worse := (d.Delta > 0) == d.LowerIsBetter
 	large := math.Abs(d.Delta) >= opts.MinChange*math.Abs(d.Baseline)
+	if strings.Contains(d.Metric, "_ms") {
+		large = large && math.Abs(d.Delta) >= opts.MinChangeMs
+	}
 	if d.Test == TestNone {
 		d.Verdict = pick(large, VerdictUntested, VerdictUnchanged)
 		return

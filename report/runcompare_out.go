@@ -87,7 +87,7 @@ func confidenceText(m MetricDelta) string {
 		conf = strconv.FormatFloat(c, 'f', 2, 64) + "%"
 	}
 	test := "MWU"
-	if m.Test == TestBootstrap {
+	if m.Test != TestMannWhitney {
 		test = fmt.Sprintf("bootstrap, 95%% CI %s..%s", signedFigure(m.CILow), signedFigure(m.CIHigh))
 	}
 	return fmt.Sprintf("%s (%s n=%d/%d)", conf, test, m.NBaseline, m.NCurrent)
@@ -95,9 +95,9 @@ func confidenceText(m MetricDelta) string {
 
 // comparisonRule states the counts and what a regression had to meet.
 func comparisonRule(c *RunComparison) string {
-	return fmt.Sprintf("%d regression(s), %d improvement(s), %d untested change(s). A regression is a change in the worse direction of at least %g%% whose one-sided p-value is below %g/%d (Bonferroni over %d tests); MWU is Mann–Whitney U on per-request samples, bootstrap is over per-repeat values; confidence is 1 − p.",
+	return fmt.Sprintf("%d regression(s), %d improvement(s), %d untested change(s). A regression is a change in the worse direction of at least %g%% (and %g ms for latencies) whose one-sided p-value is below %g/%d (Bonferroni over %d tests); MWU is Mann–Whitney U on per-request samples; bootstrap resamples the per-request samples for p95 and p99, and the per-repeat values for throughput; confidence is 1 − p.",
 		c.Count(VerdictRegression), c.Count(VerdictImprovement), c.Count(VerdictUntested),
-		c.Options.MinChange*100, c.Options.Alpha, max(c.Tests, 1), c.Tests)
+		c.Options.MinChange*100, c.Options.MinChangeMs, c.Options.Alpha, max(c.Tests, 1), c.Tests)
 }
 
 func compactFigure(v float64) string {

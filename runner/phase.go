@@ -59,9 +59,12 @@ func (r *Runner) runPhase(ctx context.Context, cell Cell, spec phaseSpec) ([]Rec
 	p.start = r.Clock.Now()
 	watchDone := p.watch(ctx, stopCancel, cancelRequests)
 
-	if cell.Rate > 0 {
+	switch {
+	case cell.Rate > 0:
 		p.openLoop()
-	} else {
+	case len(cell.Workload.Conversations) > 0:
+		p.sessionLoop()
+	default:
 		p.closedLoop()
 	}
 	p.wg.Wait()
@@ -119,7 +122,7 @@ func (p *phaseRun) closedLoop() {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
-			if p.spec.ramp > 0 && !p.sleepUntil(time.Duration(int64(p.spec.ramp)*int64(k)/int64(p.cell.Concurrency))) {
+			if p.spec.ramp > 0 && !p.sleepUntil(rampOffset(p.spec.ramp, k, p.cell.Concurrency)) {
 				return
 			}
 			for p.stop.Err() == nil {
@@ -187,7 +190,7 @@ func (p *phaseRun) sleepUntil(offset time.Duration) bool {
 
 // send runs one request; scheduled is its arrival offset, or negative in
 // a closed loop, where a request is due the moment it can be sent.
-func (p *phaseRun) send(plan plannedRequest, scheduled time.Duration) {
+func (p *phaseRun) send(plan plannedRequest, scheduled time.Duration) Record {
 	rec := p.r.do(p.requests, p.cell, plan, p.spec.phase, p.start, scheduled)
 	done := p.r.Clock.Now().Sub(p.start)
 
@@ -202,4 +205,10 @@ func (p *phaseRun) send(plan plannedRequest, scheduled time.Duration) {
 	if p.r.OnRecord != nil {
 		p.r.OnRecord(rec)
 	}
+	return rec
+}
+
+// rampOffset is when worker k of n starts during a ramp.
+func rampOffset(ramp time.Duration, k, n int) time.Duration {
+	return time.Duration(int64(ramp) * int64(k) / int64(n))
 }

@@ -6,12 +6,17 @@ import (
 	"math/rand/v2"
 	"sync"
 
+	"github.com/infermark/infermark/providers"
 	"github.com/infermark/infermark/providers/tokens"
 )
 
 type plannedRequest struct {
 	index  int
 	prompt Prompt
+	// history is the session so far, for a turn of a multi-turn cell.
+	history []providers.Message
+	// session and turn place such a turn; 0 otherwise.
+	session, turn int
 	// target is the prompt length the workload sampled.
 	target int
 	// err is set when the prompt could not be built.

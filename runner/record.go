@@ -65,6 +65,11 @@ type Record struct {
 	Phase  Phase  `json:"phase"`
 	// Index is the request's position in its cell, warmup first.
 	Index int `json:"index"`
+	// Session and Turn place a request of a multi-turn cell: the
+	// worker's session number and the turn within it, both from 1; 0 in
+	// single-turn cells.
+	Session int `json:"session,omitempty"`
+	Turn    int `json:"turn,omitempty"`
 	// RequestID is the X-Request-Id header sent with the request.
 	RequestID string `json:"request_id"`
 	// Send is the wall-clock time the request entered the transport.

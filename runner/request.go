@@ -23,7 +23,7 @@ const maxErrorBody = 2048
 // its phase (scheduled is negative in a closed loop).
 func (r *Runner) do(ctx context.Context, cell Cell, plan plannedRequest, phase Phase, phaseStart time.Time, scheduled time.Duration) Record {
 	rec := Record{
-		CellID: cell.ID, Phase: phase, Index: plan.index, Scheduled: -1,
+		CellID: cell.ID, Phase: phase, Index: plan.index, Scheduled: -1, Session: plan.session, Turn: plan.turn,
 		RequestID:         fmt.Sprintf("%s-%d", r.RunID, r.seq.Add(1)),
 		InputTokensTarget: plan.target, InputTokensClient: plan.prompt.Tokens,
 		MaxTokens: plan.prompt.MaxTokens,
@@ -77,7 +77,7 @@ func (r *Runner) newRequest(ctx context.Context, cell Cell, plan plannedRequest,
 	req, err := cell.Target.Provider.NewRequest(ctx, cell.Target.Endpoint, providers.Request{
 		Prompt: plan.prompt.Text, SystemPrompt: cell.Workload.SystemPrompt,
 		MaxTokens: plan.prompt.MaxTokens, IgnoreEOS: cell.Workload.IgnoreEOS,
-		StreamUsage: r.wantsUsage(cell.Target), Sampling: cell.Target.Sampling,
+		StreamUsage: r.wantsUsage(cell.Target), Sampling: cell.Target.Sampling, History: plan.history,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -127,7 +127,8 @@ func (r *Runner) responseBody(resp *http.Response, req *http.Request, rec *Recor
 func (r *Runner) finish(rec *Record, out *streamText, target Target) {
 	all := out.reasoning.String() + out.content.String()
 	rec.OutputChars = len(all)
-	if r.KeepText {
+	// A session's next turn needs this reply, so multi-turn records keep it.
+	if r.KeepText || rec.Session > 0 {
 		rec.Text, rec.Reasoning = out.content.String(), out.reasoning.String()
 	}
 	if n, err := tokens.Count(all); err == nil {

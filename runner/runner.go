@@ -59,6 +59,12 @@ type Workload struct {
 	// a prompt drawn from them with the request's own random stream, and
 	// InputTokens is not used.
 	Prompts []string
+	// Conversations, when not empty, make the cell multi-turn: each
+	// closed-loop worker runs sessions, each the human turns of one
+	// conversation, sending every turn with the session's history so far,
+	// the server's own replies included. Prompts and InputTokens are not
+	// used. Open-loop cells reject them.
+	Conversations [][]string
 	// Correctness makes every request a correctness request: its prompt
 	// comes from CorrectnessPrompt, InputTokens is not used, and its
 	// record keeps the answer text and Record.ExpectedAnswer.
@@ -202,6 +208,8 @@ func checkCell(cell Cell) error {
 		return fmt.Errorf("cell %q: timeout must be positive", cell.ID)
 	case cell.Arrival == ArrivalGamma && cell.Burstiness <= 0:
 		return fmt.Errorf("cell %q: gamma arrivals need a positive burstiness", cell.ID)
+	case cell.Rate > 0 && len(cell.Workload.Conversations) > 0:
+		return fmt.Errorf("cell %q: multi-turn conversations run in closed-loop cells only; use concurrency instead of rate", cell.ID)
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -15,7 +17,7 @@ func (d *decoder) prompts(n *yaml.Node, p *Prompts) {
 	var pathNode, textNode, formatNode *yaml.Node
 	d.mapping(n, "prompts", "a mapping such as {source: file, path: prompts.jsonl}", []field{
 		{key: "source", decode: func(n *yaml.Node) {
-			d.oneOf(n, "source", []string{SourceSynthetic, SourceFile, SourceFixed}, &p.Source)
+			d.oneOf(n, "source", []string{SourceSynthetic, SourceFile, SourceFixed, SourceConversations}, &p.Source)
 		}},
 		{key: "path", decode: func(n *yaml.Node) { pathNode = n; d.requiredStr(n, "path", &p.Path) }},
 		{key: "format", decode: func(n *yaml.Node) {
@@ -32,20 +34,26 @@ func (d *decoder) prompts(n *yaml.Node, p *Prompts) {
 		return
 	}
 
-	misplaced := func(node *yaml.Node, key, source string) {
-		if node != nil && p.Source != source {
-			d.errorf(node, "%q applies only to source %q, but the source is %q", key, source, p.Source)
+	misplaced := func(node *yaml.Node, key string, sources ...string) {
+		if node != nil && !slices.Contains(sources, p.Source) {
+			quoted := make([]string, len(sources))
+			for i, s := range sources {
+				quoted[i] = strconv.Quote(s)
+			}
+			d.errorf(node, "%q applies only to source %s, but the source is %q", key, strings.Join(quoted, " or "), p.Source)
 		}
 	}
-	misplaced(pathNode, "path", SourceFile)
-	misplaced(formatNode, "format", SourceFile)
+	misplaced(pathNode, "path", SourceFile, SourceConversations)
+	misplaced(formatNode, "format", SourceFile, SourceConversations)
 	misplaced(textNode, "text", SourceFixed)
 
 	switch {
-	case p.Source == SourceFile && pathNode == nil:
-		d.errorf(n, "prompts with source \"file\" need \"path\", a JSONL or ShareGPT file")
+	case (p.Source == SourceFile || p.Source == SourceConversations) && pathNode == nil:
+		d.errorf(n, "prompts with source %q need \"path\", a JSONL or ShareGPT file", p.Source)
 	case p.Source == SourceFile && p.Path != "":
 		d.promptFile(pathNode, p)
+	case p.Source == SourceConversations && p.Path != "":
+		d.conversationFile(pathNode, p)
 	case p.Source == SourceFixed && textNode == nil:
 		d.errorf(n, "prompts with source \"fixed\" need \"text\", the prompt to send")
 	case p.Source == SourceFixed:
@@ -82,6 +90,63 @@ func (d *decoder) promptFile(n *yaml.Node, p *Prompts) {
 	default:
 		p.Texts = texts
 	}
+}
+
+// conversationFile reads the conversations of the file that n names: a
+// ShareGPT JSON array, or JSONL with one {"conversations": [...]} per line.
+func (d *decoder) conversationFile(n *yaml.Node, p *Prompts) {
+	data, err := d.opts.ReadFile(d.resolvePath(n, p.Path))
+	if err != nil {
+		d.fileError(n, "conversation file", p.Path, err)
+		return
+	}
+	var items []shareGPTItem
+	if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] == '[' {
+		err = json.Unmarshal(data, &items)
+	} else {
+		items, err = parseConversationLines(data)
+	}
+	if err != nil {
+		d.errorf(n, "invalid conversation file %q: want ShareGPT conversations, a JSON array or one {\"conversations\": [...]} per line: %s", p.Path, err)
+		return
+	}
+	for _, item := range items {
+		if turns := item.humanTurns(); len(turns) > 0 {
+			p.Conversations = append(p.Conversations, turns)
+		}
+	}
+	if len(p.Conversations) == 0 {
+		d.errorf(n, "conversation file %q holds no human turns; add conversations with \"from\": \"human\" turns", p.Path)
+	}
+}
+
+func parseConversationLines(data []byte) ([]shareGPTItem, error) {
+	var items []shareGPTItem
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, 16<<20)
+	for line := 1; sc.Scan(); line++ {
+		raw := bytes.TrimSpace(sc.Bytes())
+		if len(raw) == 0 {
+			continue
+		}
+		var item shareGPTItem
+		if err := json.Unmarshal(raw, &item); err != nil {
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		items = append(items, item)
+	}
+	return items, sc.Err()
+}
+
+// humanTurns returns the non-empty turns from "human" or "user", in order.
+func (item shareGPTItem) humanTurns() []string {
+	var out []string
+	for _, c := range item.Conversations {
+		if (c.From == "human" || c.From == "user") && strings.TrimSpace(c.Value) != "" {
+			out = append(out, c.Value)
+		}
+	}
+	return out
 }
 
 // shareGPTItem is one conversation of a ShareGPT-style file.

@@ -210,6 +210,10 @@ const (
 	SourceSynthetic = "synthetic"
 	SourceFile      = "file"
 	SourceFixed     = "fixed"
+	// SourceConversations sends the human turns of each conversation of a
+	// ShareGPT-style file as a multi-turn session: every turn carries the
+	// history so far, the server's own replies included.
+	SourceConversations = "conversations"
 )
 
 // Prompt file formats, the values of prompts.format.
@@ -221,11 +225,13 @@ const (
 // Prompts is the source of a workload's prompt text.
 type Prompts struct {
 	// Source is "synthetic" (default: random words of the sampled
-	// length), "file" (prompts read from Path) or "fixed" (Text, sent
-	// as it is in every request).
+	// length), "file" (prompts read from Path), "fixed" (Text, sent as it
+	// is in every request) or "conversations" (multi-turn sessions from
+	// the conversations of Path; closed-loop cells only).
 	Source string `yaml:"source"`
-	// Path is the prompt file for source "file", relative to the suite
-	// file. It must exist and hold at least one prompt.
+	// Path is the prompt file for source "file" or "conversations",
+	// relative to the suite file. It must exist and hold at least one
+	// prompt.
 	Path string `yaml:"path"`
 	// Format is the prompt file's format: "jsonl" (one JSON string, or an
 	// object with a "prompt", "text" or ShareGPT "conversations" key, per
@@ -245,6 +251,9 @@ type Prompts struct {
 	// Texts are the loaded prompts: those of the file for source "file",
 	// Text alone for "fixed", none for "synthetic".
 	Texts []string `yaml:"-"`
+	// Conversations are the human turns of each conversation of the file
+	// for source "conversations", in order.
+	Conversations [][]string `yaml:"-"`
 }
 
 // Distribution is a distribution of token counts. In YAML it is either a

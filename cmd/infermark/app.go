@@ -45,13 +45,15 @@ Usage:
   infermark mock [flags]                 serve the built-in mock LLM server on loopback
   infermark report RESULTS... [flags]    re-render stored results: tables, charts, HTML, Markdown
   infermark calibrate [flags]            measure infermark's own timing error against the mock
+  infermark compare BASELINE CURRENT     compare two runs per cell; exit 1 on a significant regression
+  infermark baseline save RESULTS --to FILE  write a run's figures as a baseline file to commit
   infermark version                      print the version
 
 Run "infermark COMMAND --help" for a command's flags.
 
 Exit codes:
   0    every assertion passed
-  1    an assertion failed
+  1    an assertion failed; for compare, a significant regression
   2    invalid suite or usage
   3    run error (no request of a cell succeeded, a sink failed)
   130  interrupted (results measured so far are kept)
@@ -79,6 +81,10 @@ func (a *App) Run(ctx context.Context, args []string) int {
 		return a.mockCommand(ctx, rest)
 	case "calibrate":
 		return a.calibrateCommand(ctx, rest)
+	case "compare":
+		return a.compareCommand(rest)
+	case "baseline":
+		return a.baselineCommand(rest)
 	case "version", "--version":
 		fmt.Fprintln(a.Stdout, "infermark", version)
 		return ExitPass
@@ -87,7 +93,7 @@ func (a *App) Run(ctx context.Context, args []string) int {
 		return ExitPass
 	}
 	fmt.Fprintf(a.Stderr, "infermark: unknown command %q; commands are %s\n\n%s",
-		cmd, strings.Join([]string{"run", "plan", "validate", "schema", "mock", "calibrate", "report", "version"}, ", "), usage)
+		cmd, strings.Join([]string{"run", "plan", "validate", "schema", "mock", "calibrate", "report", "compare", "baseline", "version"}, ", "), usage)
 	return ExitUsage
 }
 

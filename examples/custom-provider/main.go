@@ -91,7 +91,7 @@ func run(ctx context.Context, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		summaries = append(summaries, report.Summarize(cellInfo(c), res.Records, res.Window))
+		summaries = append(summaries, report.SummarizeResult(cellInfo(c), res))
 	}
 
 	// 5. Print the table and check the suite's assertions.

@@ -27,7 +27,7 @@ type wire interface {
 	errorBody(status int, msg string) []byte
 }
 
-// genRequest is what a request asks for, in any format.
+// genRequest is the generation a request specifies, in any format.
 type genRequest struct {
 	model string
 	// maxTokens is nil when the request sets no output length.
