@@ -81,7 +81,7 @@ func fidelity(slo RequestSLO, records []runner.Record, window time.Duration) Fid
 				buckets[int64((rec.Offset+at)/time.Second)] += share
 			}
 		}
-		if rec.Usage && rec.InputTokensClient > 0 {
+		if rec.Usage && rec.ServerInputTokens > 0 && rec.InputTokensClient > 0 {
 			drift += math.Abs(float64(rec.ServerInputTokens - rec.InputTokensClient))
 			clientIn += float64(rec.InputTokensClient)
 		}

@@ -52,6 +52,10 @@ func RequestFigures(rec *runner.Record) Request {
 	f.InputTokens = rec.InputTokensClient
 	if rec.Usage {
 		f.OutputTokens, f.TokenSource = rec.ServerOutputTokens, SourceUsage
+	}
+	// Some servers (older TGI, LMI containers) report output tokens but
+	// not the prompt's.
+	if rec.Usage && rec.ServerInputTokens > 0 {
 		f.InputTokens = rec.ServerInputTokens
 	}
 	if rec.StreamEnd > 0 {

@@ -17,6 +17,8 @@ type plannedRequest struct {
 	history []providers.Message
 	// session and turn place such a turn; 0 otherwise.
 	session, turn int
+	// expected is the answer a correctness request asks for.
+	expected string
 	// target is the prompt length the workload sampled.
 	target int
 	// err is set when the prompt could not be built.
@@ -28,6 +30,9 @@ type plannedRequest struct {
 // order plans are built in.
 func planFor(cell Cell, index int) plannedRequest {
 	rng := rand.New(rand.NewPCG(cell.Seed, uint64(index)))
+	if cell.Workload.Correctness {
+		return correctnessPlan(cell, index, rng)
+	}
 	if texts := cell.Workload.Prompts; len(texts) > 0 {
 		return givenPrompt(cell, index, texts[rng.IntN(len(texts))], rng)
 	}
@@ -112,3 +117,14 @@ func (s *planSource) next(ctx context.Context) (plannedRequest, bool) {
 }
 
 func (s *planSource) close() { s.once.Do(func() { close(s.stop) }) }
+
+// correctnessPlan plans a correctness request: a number written in words
+// to be answered in digits, with the workload's output length.
+func correctnessPlan(cell Cell, index int, rng *rand.Rand) plannedRequest {
+	p, want, err := CorrectnessPrompt(rng)
+	if err != nil {
+		err = fmt.Errorf("building prompt %d: %w", index, err)
+	}
+	p.MaxTokens = cell.Workload.OutputTokens(rng)
+	return plannedRequest{index: index, prompt: p, target: p.Tokens, err: err, expected: want}
+}

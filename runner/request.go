@@ -26,7 +26,7 @@ func (r *Runner) do(ctx context.Context, cell Cell, plan plannedRequest, phase P
 		CellID: cell.ID, Phase: phase, Index: plan.index, Scheduled: -1, Session: plan.session, Turn: plan.turn,
 		RequestID:         fmt.Sprintf("%s-%d", r.RunID, r.seq.Add(1)),
 		InputTokensTarget: plan.target, InputTokensClient: plan.prompt.Tokens,
-		MaxTokens: plan.prompt.MaxTokens,
+		MaxTokens: plan.prompt.MaxTokens, ExpectedAnswer: plan.expected,
 	}
 	if plan.err != nil {
 		rec.ErrorKind, rec.Error = FailRequest, plan.err.Error()
@@ -110,7 +110,7 @@ func (r *Runner) responseBody(resp *http.Response, req *http.Request, rec *Recor
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		rec.ErrorKind = httpFailure(resp.StatusCode)
-		rec.Error = fmt.Sprintf("HTTP %d from %s %s: %s", resp.StatusCode, req.Method, redactURL(req.URL.String()), strings.TrimSpace(string(body)))
+		rec.Error = providers.NewHTTPError(resp, body, target.Endpoint.APIKey).Error()
 		r.noteUsageRejection(target, resp.StatusCode, body)
 		return nil, false
 	}
@@ -127,8 +127,9 @@ func (r *Runner) responseBody(resp *http.Response, req *http.Request, rec *Recor
 func (r *Runner) finish(rec *Record, out *streamText, target Target) {
 	all := out.reasoning.String() + out.content.String()
 	rec.OutputChars = len(all)
-	// A session's next turn needs this reply, so multi-turn records keep it.
-	if r.KeepText || rec.Session > 0 {
+	// A session's next turn and the correctness check need this reply, so
+	// their records keep it.
+	if r.KeepText || rec.Session > 0 || rec.ExpectedAnswer != "" {
 		rec.Text, rec.Reasoning = out.content.String(), out.reasoning.String()
 	}
 	if n, err := tokens.Count(all); err == nil {

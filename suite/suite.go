@@ -203,7 +203,18 @@ type Workload struct {
 	OutputTokens Distribution `yaml:"output_tokens"`
 	// IgnoreEOS asks the server to generate exactly the requested tokens.
 	IgnoreEOS bool `yaml:"ignore_eos"`
+	// Kind is "latency" (default: prompts as Prompts says) or
+	// "correctness": each prompt asks the model to write a random number,
+	// given in words, in digits, and the report gives the share of wrong
+	// answers (correctness.mismatch_rate).
+	Kind string `yaml:"kind"`
 }
+
+// Workload kinds, the values of workloads[].kind.
+const (
+	WorkloadLatency     = "latency"
+	WorkloadCorrectness = "correctness"
+)
 
 // Prompt sources, the values of prompts.source.
 const (

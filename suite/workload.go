@@ -25,10 +25,14 @@ func (d *decoder) workloads(n *yaml.Node, inherited []pair) []Workload {
 func (d *decoder) workload(n *yaml.Node, inherited []pair, where string, seen names, w *Workload) {
 	isItem := seen != nil
 	w.Prompts.Source = SourceSynthetic
-	var inputNode, systemNode *yaml.Node
+	var inputNode, systemNode, kindNode, promptsNode *yaml.Node
 	fields := []field{
 		{key: "name", required: isItem, decode: func(n *yaml.Node) { d.cellName(n, "workload", seen, &w.Name) }},
-		{key: "prompts", decode: func(n *yaml.Node) { d.prompts(n, &w.Prompts) }},
+		{key: "kind", decode: func(n *yaml.Node) {
+			kindNode = n
+			d.oneOf(n, "kind", []string{WorkloadLatency, WorkloadCorrectness}, &w.Kind)
+		}},
+		{key: "prompts", decode: func(n *yaml.Node) { promptsNode = n; d.prompts(n, &w.Prompts) }},
 		{key: "system_prompt", decode: func(n *yaml.Node) { systemNode = n; d.str(n, "system_prompt", &w.SystemPrompt) }},
 		{key: "input_tokens", decode: func(n *yaml.Node) { inputNode = n; d.distribution(n, "input_tokens", &w.InputTokens) }},
 		{key: "output_tokens", required: isItem, decode: func(n *yaml.Node) { d.distribution(n, "output_tokens", &w.OutputTokens) }},
@@ -42,6 +46,10 @@ func (d *decoder) workload(n *yaml.Node, inherited []pair, where string, seen na
 		return
 	}
 
+	if w.Kind == WorkloadCorrectness {
+		d.checkCorrectness(kindNode, inputNode, promptsNode)
+		return
+	}
 	d.checkWorkload(n, where, w, present["input_tokens"], inputNode, systemNode)
 }
 
@@ -66,5 +74,15 @@ func (d *decoder) checkWorkload(n *yaml.Node, where string, w *Workload, hasInpu
 	prefix := w.Prompts.SharedPrefixTokens
 	if prefix > 0 && inputNode != nil && w.InputTokens.Kind != "" && w.InputTokens.minimum() <= prefix {
 		d.errorf(inputNode, "the shortest input (%d tokens) must be longer than \"shared_prefix_tokens\" (%d); raise the input's min or lower the prefix", w.InputTokens.minimum(), prefix)
+	}
+}
+
+// checkCorrectness rejects the keys that a correctness workload decides
+// itself: its prompt is a number written in words.
+func (d *decoder) checkCorrectness(kindNode, inputNode, promptsNode *yaml.Node) {
+	for key, node := range map[string]*yaml.Node{"input_tokens": inputNode, "prompts": promptsNode} {
+		if node != nil {
+			d.errorf(node, "%q does not apply to a workload of kind %q, whose prompt is a number written in words; remove it", key, WorkloadCorrectness)
+		}
 	}
 }

@@ -287,3 +287,21 @@ func TestCompareUsage(t *testing.T) {
 		}
 	}
 }
+
+func TestCIExampleSuite(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join("..", "..", "examples", "ci", "suite.yaml")
+	out := t.TempDir()
+	junit := filepath.Join(out, "junit.xml")
+	res := runApp(t, context.Background(), "run", "--no-progress", "--output", out, "--junit", junit,
+		"--set", "load.requests=10", "--set", "load.warmup=1", path)
+	if res.code != ExitPass {
+		t.Fatalf("examples/ci/suite.yaml: exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", res.code, ExitPass, res.stdout, res.stderr)
+	}
+	if !strings.Contains(res.stdout, "assertions: 6 passed, 0 failed, 0 warned") {
+		t.Errorf("stdout lacks the expected counts (no-errors, ttft-p95 and e2e-p99 on 2 cells, tpot on c8 only... ):\n%s", res.stdout)
+	}
+	if _, err := os.Stat(junit); err != nil {
+		t.Errorf("--junit file: %v", err)
+	}
+}

@@ -129,6 +129,8 @@ func runnerWorkload(w *suite.Workload) runner.Workload {
 		OutputTokens:       func(r *rand.Rand) int { return w.OutputTokens.Sample(r) },
 		SharedPrefixTokens: w.Prompts.SharedPrefixTokens,
 		Prompts:            w.Prompts.Texts,
+		Conversations:      w.Prompts.Conversations,
+		Correctness:        w.Kind == suite.WorkloadCorrectness,
 	}
 }
 

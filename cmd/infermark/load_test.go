@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -159,5 +160,44 @@ sinks:
 		if n := l["input_tokens_client"].(float64); n < 8 || n > 12 {
 			t.Errorf("client input tokens = %v, want a sonnet line's", n)
 		}
+	}
+}
+
+func TestMultiTurnSendsHistory(t *testing.T) {
+	t.Parallel()
+	path, err := filepath.Abs("../../examples/multi-turn.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	res := runApp(t, context.Background(), "run", "--no-progress", "-o", out, path)
+	if res.code != ExitPass {
+		t.Fatalf("exit code %d\n%s", res.code, res.stderr)
+	}
+	matches, _ := filepath.Glob(filepath.Join(out, "*", "requests.jsonl"))
+	if len(matches) != 1 {
+		t.Fatalf("want one requests.jsonl, got %v", matches)
+	}
+	// The mock counts the whole request, so a later turn of a session,
+	// which carries the earlier turns and replies, has more input tokens.
+	inputs := map[string]map[float64]float64{}
+	for _, l := range readLines(t, matches[0]) {
+		key := fmt.Sprint(l["cell_id"], "/", l["session"])
+		if inputs[key] == nil {
+			inputs[key] = map[float64]float64{}
+		}
+		inputs[key][l["turn"].(float64)] = l["server_input_tokens"].(float64)
+	}
+	checked := 0
+	for key, turns := range inputs {
+		if first, second := turns[1], turns[2]; second > 0 {
+			checked++
+			if second <= first {
+				t.Errorf("%s: turn 2 has %v input tokens, turn 1 %v; want more with the history", key, second, first)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Error("no session reached a second turn")
 	}
 }

@@ -17,7 +17,7 @@ func (a *App) mockCommand(ctx context.Context, args []string) int {
 	ttft := flags.Duration("ttft", mock.DefaultTTFT, "delay from request to first token")
 	itl := flags.Duration("itl", mock.DefaultITL, "delay between tokens")
 	flags.Usage = func() {
-		fmt.Fprintf(a.Stderr, "Usage: infermark mock [flags]\n\nServes OpenAI-compatible /v1/chat/completions and /v1/completions streams\nat a fixed pace until interrupted.\n\nFlags:\n%s", flags.FlagUsages())
+		fmt.Fprintf(a.Stderr, "Usage: infermark mock [flags]\n\nServes streaming responses at a fixed pace until interrupted, in every\nwire format infermark speaks: OpenAI chat, completions and responses,\nAnthropic messages, TGI generate_stream, Gemini and SageMaker. See\ndocs/providers.md for the paths.\n\nFlags:\n%s", flags.FlagUsages())
 	}
 	if code, done := parseFlags(flags, args); done {
 		return code

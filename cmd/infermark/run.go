@@ -229,6 +229,7 @@ func (e *execution) printResults(outcomes []report.Outcome) {
 		return
 	}
 	report.WriteSweepTable(e.app.Stdout, e.summaries)
+	report.WriteCorrectness(e.app.Stdout, e.summaries)
 	report.WriteRepeats(e.app.Stdout, e.repeats)
 	if e.find != nil {
 		writeKnees(e.app.Stdout, e.knees, e.opts.slo)
