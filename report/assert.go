@@ -162,7 +162,7 @@ func (a *Assertion) Evaluate(s CellSummary) Outcome {
 // EvaluateWith runs the assertion on one cell, with base as the baseline
 // cell (nil when there is none). A figure the expression reads that has no
 // samples (NaN, or a missing optional section) makes the outcome fail with
-// "no data", whatever the comparison would say, so missing data never
+// "no data", whatever the comparison would return, so missing data never
 // passes a gate.
 func (a *Assertion) EvaluateWith(s CellSummary, base *CellSummary) Outcome {
 	o := Outcome{Name: a.Name, Expr: a.Expr, CellID: s.ID, Severity: a.Severity}

@@ -178,6 +178,7 @@ func TestJUnitStructure(t *testing.T) {
 	if err := WriteJUnit(&buf, "gate", outcomes, 0); err != nil {
 		t.Fatal(err)
 	}
+
 	var doc junitCheck
 	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatalf("JUnit output does not parse: %v\n%s", err, buf.String())
@@ -203,6 +204,7 @@ func TestJUnitStructure(t *testing.T) {
 			}
 		}
 	}
+
 	fast := doc.Suites[0].Cases
 	if fast[0].Failure != nil || fast[1].Failure == nil || fast[1].Failure.Type != "threshold" {
 		t.Errorf("fast: failures %+v, %+v; want none on c1 and a threshold failure on c4", fast[0].Failure, fast[1].Failure)

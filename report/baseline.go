@@ -86,8 +86,8 @@ func identityLabel(c CellInfo) string {
 }
 
 // Match returns the baseline summary of the cell with info's endpoint,
-// workload, concurrency and rate, of the same repeat when the baseline has
-// it and of its first repeat otherwise; nil when none matches or b is nil.
+// workload, concurrency and rate. It prefers the same repeat and falls back
+// to the first one. It returns nil when no cell matches or b is nil.
 func (b *Baseline) Match(info CellInfo) *CellSummary {
 	if b == nil {
 		return nil

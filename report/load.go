@@ -12,8 +12,8 @@ import (
 // the client is considered saturated: its own timestamps may then be late.
 const SaturationCPUFraction = 0.9
 
-// SaturationLagMs is the 99th percentile of schedule lag, in milliseconds,
-// above which an open loop is considered unable to keep its schedule.
+// SaturationLagMs is the 99th percentile of schedule lag or timer lag, in
+// milliseconds, above which the client is considered unable to keep time.
 const SaturationLagMs = 10.0
 
 // LoadFigures is what the client measured about the load it generated.
@@ -34,8 +34,13 @@ type LoadFigures struct {
 	// ClientCPUFraction is the process's CPU time during the window over
 	// the CPU time available (window × cores).
 	ClientCPUFraction float64 `json:"client_cpu_fraction" expr:"client_cpu_fraction"`
+	// TimerLag is how late a 10 ms timer in the client fired during the
+	// window, in milliseconds: the delay a busy machine adds to every
+	// timestamp, whatever keeps it busy.
+	TimerLag Dist `json:"timer_lag_ms" expr:"timer_lag_ms"`
 	// ClientSaturated is true when ClientCPUFraction is above
-	// SaturationCPUFraction or schedule lag p99 is above SaturationLagMs.
+	// SaturationCPUFraction, or schedule lag p99 or timer lag p99 is above
+	// SaturationLagMs.
 	ClientSaturated bool `json:"client_saturated" expr:"client_saturated"`
 	// Steady holds throughput and TTFT over the steady state (after the
 	// ramp, before the last request was sent); nil without a ramp.
@@ -85,8 +90,14 @@ func loadFigures(info CellInfo, res runner.Result) LoadFigures {
 	f.AchievedRate = ratio(float64(sent), res.Window.Seconds())
 	f.ScheduleLag, f.TTFTFromSchedule = Describe(lag), Describe(fromSchedule)
 	f.ClientCPUFraction = ratio(res.ClientCPU.Seconds(), res.Window.Seconds()*float64(max(res.Cores, 1)))
+	timerLag := make([]float64, len(res.TimerLag))
+	for i, d := range res.TimerLag {
+		timerLag[i] = ms(d)
+	}
+	f.TimerLag = Describe(timerLag)
 	f.ClientSaturated = f.ClientCPUFraction > SaturationCPUFraction ||
-		(f.ScheduleLag.Count > 0 && f.ScheduleLag.P99 > SaturationLagMs)
+		(f.ScheduleLag.Count > 0 && f.ScheduleLag.P99 > SaturationLagMs) ||
+		(f.TimerLag.Count > 0 && f.TimerLag.P99 > SaturationLagMs)
 	if res.SteadyFrom > 0 && res.SteadyTo > res.SteadyFrom {
 		f.Steady = steadyFigures(res.Records, res.SteadyFrom, res.SteadyTo)
 	}

@@ -77,3 +77,15 @@ func TestSteadyFiguresExcludeRamp(t *testing.T) {
 		t.Errorf("steady = %+v, want 1 request/s and 10 tokens/s", *st)
 	}
 }
+
+func TestTimerLagMarksSaturation(t *testing.T) {
+	t.Parallel()
+	lags := make([]time.Duration, 100)
+	lags[99] = 200 * time.Millisecond
+	lags[98] = 150 * time.Millisecond
+	s := SummarizeResult(CellInfo{}, runner.Result{Window: time.Second, Cores: 1, TimerLag: lags})
+	// p99 of 98 zeros, 150 and 200 ms is 150 + 0.01*50 = 150.5 ms.
+	if math.Abs(s.Load.TimerLag.P99-150.5) > 1e-9 || !s.Load.ClientSaturated {
+		t.Errorf("timer lag p99 = %v, saturated = %v; want 150.5 and true", s.Load.TimerLag.P99, s.Load.ClientSaturated)
+	}
+}

@@ -21,8 +21,8 @@ type Outcome struct {
 	// Values shows each figure the expression read, such as
 	// "ttft_ms.p95 = 1234.5".
 	Values []string `json:"values"`
-	// NoData is true when a figure the expression read had no samples; the
-	// outcome then failed whatever the comparison would have said.
+	// NoData is true when a figure the expression read had no samples. The
+	// outcome then failed whatever the comparison would have returned.
 	NoData bool `json:"no_data,omitempty"`
 	// Aborted is true when this failure stopped the run early.
 	Aborted bool `json:"aborted,omitempty"`

@@ -144,8 +144,8 @@ func syntheticBaseline(ttft []float64) *Baseline {
 // regression.
 func TestCompareFalsePositiveRate(t *testing.T) {
 	t.Parallel()
-	seeds := 300
-	if testing.Short() {
+	seeds := 200
+	if testing.Short() || raceEnabled {
 		seeds = 40
 	}
 	opts := CompareOptions{Resamples: 400}

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"math"
 	"slices"
 	"strings"
@@ -10,9 +9,9 @@ import (
 // CompareOptions set when a change between two runs counts as a
 // regression.
 type CompareOptions struct {
-	// Alpha is the family-wise significance level; a change is
-	// significant when its one-sided p-value is below Alpha divided by the
-	// number of tests in the comparison (Bonferroni). Default 0.01.
+	// Alpha is the family-wise significance level, default 0.01. A change
+	// is significant when its one-sided p-value is below Alpha divided by
+	// the number of tests in the comparison (Bonferroni).
 	Alpha float64 `json:"alpha"`
 	// MinChange is the smallest relative change, against the baseline,
 	// that can be a regression: 0.1 means 10%. Default 0.1.
@@ -37,12 +36,11 @@ const (
 	DefaultResamples   = 10000
 )
 
-// minSamples is the fewest per-request samples per side for a
-// Mann–Whitney U test, below which the normal approximation is rough;
-// minTail the fewest samples above a tail percentile per side for a
-// bootstrap of it, because with fewer the resampled percentile takes only
-// a handful of values and its p-value is too small; minRepeats the fewest
-// repeats per side for a bootstrap of their mean.
+// Minimum sample sizes per side. Below minSamples the normal
+// approximation of Mann–Whitney U is rough. A tail percentile needs
+// minTail samples above it, because with fewer the resampled percentile
+// takes only a handful of values and its p-value is too small. A bootstrap
+// of the mean of repeats needs minRepeats repeats.
 const (
 	minSamples = 8
 	minTail    = 10
@@ -65,8 +63,8 @@ const (
 const (
 	TestMannWhitney = "mann-whitney-u"
 	// TestPercentile bootstraps the difference of a tail percentile from
-	// the per-request samples, because a rank test says little about a
-	// tail.
+	// the per-request samples, because a rank test has little power
+	// against a change in the tail alone.
 	TestPercentile = "bootstrap-percentile"
 	TestBootstrap  = "bootstrap-mean-of-repeats"
 	TestNone       = "none"
@@ -88,93 +86,6 @@ var compareMetrics = []compareMetric{
 	{"e2e_ms.p50", "e2e_ms", 0, true}, {"e2e_ms.p95", "e2e_ms", 95, true},
 	{"error_rate", "error", 0, true},
 	{"requests_per_s", "", 0, false}, {"output_tokens_per_s", "", 0, false},
-}
-
-// MetricDelta is one figure of one cell in both runs.
-type MetricDelta struct {
-	Metric string `json:"metric"`
-	// Baseline and Current are the figure, averaged over repeats.
-	Baseline float64 `json:"baseline"`
-	Current  float64 `json:"current"`
-	// Delta is Current − Baseline; DeltaPct is Delta as a percentage of
-	// Baseline, NaN when Baseline is 0.
-	Delta         float64 `json:"delta"`
-	DeltaPct      float64 `json:"delta_pct"`
-	LowerIsBetter bool    `json:"lower_is_better"`
-	// Test is TestMannWhitney (medians and error rates) or TestPercentile
-	// (tail percentiles) on the per-request samples of the figure's
-	// family, every request of every repeat; TestBootstrap on the
-	// figure's per-repeat values; or TestNone.
-	Test string `json:"test"`
-	// NBaseline and NCurrent are the sample sizes of the test.
-	NBaseline int `json:"n_baseline"`
-	NCurrent  int `json:"n_current"`
-	// PValue is the test's one-sided p-value in the direction of Delta.
-	PValue float64 `json:"p_value"`
-	// Threshold is the p-value below which the change is significant:
-	// Alpha over the number of tests.
-	Threshold float64 `json:"p_threshold"`
-	// CILow and CIHigh bound the bootstrap's 95% interval of the
-	// difference; NaN for the Mann–Whitney U test.
-	CILow   float64 `json:"ci95_low"`
-	CIHigh  float64 `json:"ci95_high"`
-	Verdict string  `json:"verdict"`
-}
-
-// MarshalJSON writes NaN figures as null, because JSON has no NaN.
-func (m MetricDelta) MarshalJSON() ([]byte, error) {
-	type plain MetricDelta
-	return json.Marshal(struct {
-		plain
-		Baseline  *float64 `json:"baseline"`
-		Current   *float64 `json:"current"`
-		Delta     *float64 `json:"delta"`
-		DeltaPct  *float64 `json:"delta_pct"`
-		PValue    *float64 `json:"p_value"`
-		Threshold *float64 `json:"p_threshold"`
-		CILow     *float64 `json:"ci95_low"`
-		CIHigh    *float64 `json:"ci95_high"`
-	}{plain(m), num(m.Baseline), num(m.Current), num(m.Delta), num(m.DeltaPct),
-		num(m.PValue), num(m.Threshold), num(m.CILow), num(m.CIHigh)})
-}
-
-// Confidence returns 1 − PValue, how sure the test is that the change is
-// not noise; NaN when untested.
-func (m MetricDelta) Confidence() float64 { return 1 - m.PValue }
-
-// CellComparison is one cell identity present in both runs.
-type CellComparison struct {
-	Cell        string        `json:"cell"`
-	Endpoint    string        `json:"endpoint"`
-	Workload    string        `json:"workload"`
-	Concurrency int           `json:"concurrency"`
-	Rate        float64       `json:"rate"`
-	Metrics     []MetricDelta `json:"metrics"`
-}
-
-// RunComparison is the result of CompareBaselines.
-type RunComparison struct {
-	Baseline RunInfo        `json:"baseline"`
-	Current  RunInfo        `json:"current"`
-	Options  CompareOptions `json:"options"`
-	// Tests is the number of significance tests, the Bonferroni divisor.
-	Tests          int              `json:"tests"`
-	Cells          []CellComparison `json:"cells"`
-	OnlyInBaseline []string         `json:"only_in_baseline"`
-	OnlyInCurrent  []string         `json:"only_in_current"`
-}
-
-// Count returns how many rows have the verdict.
-func (c *RunComparison) Count(verdict string) int {
-	n := 0
-	for _, cell := range c.Cells {
-		for _, m := range cell.Metrics {
-			if m.Verdict == verdict {
-				n++
-			}
-		}
-	}
-	return n
 }
 
 // CompareBaselines matches the cells of baseline and current by endpoint,
@@ -206,8 +117,9 @@ func CompareBaselines(baseline, current *Baseline, opts CompareOptions) *RunComp
 		}
 		cell := CellComparison{Cell: identityLabel(info), Endpoint: info.Endpoint, Workload: info.Workload,
 			Concurrency: info.Concurrency, Rate: info.Rate}
+		bFigures, cFigures := figuresOf(base), figuresOf(cur)
 		for _, m := range compareMetrics {
-			d := compareMetricRows(m, base, cur, opts)
+			d := compareMetricRows(m, base, cur, bFigures, cFigures, opts)
 			if d.Test != TestNone {
 				tests[key+"\x00"+m.name] = true
 			}
@@ -260,8 +172,8 @@ func groupCells(b *Baseline) ([]string, map[string][]BaselineCell) {
 }
 
 // compareMetricRows computes one row's figures and runs its test.
-func compareMetricRows(m compareMetric, base, cur []BaselineCell, opts CompareOptions) MetricDelta {
-	bValues, cValues := figureValues(base, m.name), figureValues(cur, m.name)
+func compareMetricRows(m compareMetric, base, cur []BaselineCell, bFigures, cFigures []map[string]float64, opts CompareOptions) MetricDelta {
+	bValues, cValues := figureValues(bFigures, m.name), figureValues(cFigures, m.name)
 	d := MetricDelta{Metric: m.name, Baseline: Mean(dropNaN(bValues)), Current: Mean(dropNaN(cValues)),
 		LowerIsBetter: m.lowerIsBetter, Test: TestNone, PValue: math.NaN(), Threshold: math.NaN(),
 		CILow: math.NaN(), CIHigh: math.NaN()}
@@ -338,14 +250,24 @@ func pick[T any](cond bool, yes, no T) T {
 }
 
 // figureValues returns the figure of each repeat.
-func figureValues(cells []BaselineCell, name string) []float64 {
-	out := make([]float64, 0, len(cells))
-	for _, c := range cells {
-		v, ok := Figures(c.Summary)[name]
+func figureValues(figures []map[string]float64, name string) []float64 {
+	out := make([]float64, 0, len(figures))
+	for _, f := range figures {
+		v, ok := f[name]
 		if !ok {
 			v = math.NaN()
 		}
 		out = append(out, v)
+	}
+	return out
+}
+
+// figuresOf returns the Figures of each repeat, computed once per
+// comparison because they come from reflection.
+func figuresOf(cells []BaselineCell) []map[string]float64 {
+	out := make([]map[string]float64, len(cells))
+	for i, c := range cells {
+		out[i] = Figures(c.Summary)
 	}
 	return out
 }

@@ -25,6 +25,9 @@ type CellInfo struct {
 	Rate float64 `json:"rate" expr:"rate"`
 	// Repeat is the repeat index of the cell, from 0.
 	Repeat int `json:"repeat" expr:"repeat"`
+	// Labels are the suite's free key/value labels, copied into every
+	// result row.
+	Labels map[string]string `json:"labels,omitempty" expr:"labels"`
 	// SLO is the per-request objective that goodput counts against.
 	SLO RequestSLO `json:"slo" expr:"slo"`
 }

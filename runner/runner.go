@@ -139,6 +139,9 @@ type Result struct {
 	// Cores is GOMAXPROCS during the cell: the CPU time available per
 	// second of the window.
 	Cores int
+	// TimerLag holds how late a 10 ms timer fired, at each wake-up during
+	// the measured phase: the delay the machine adds to every timestamp.
+	TimerLag []time.Duration
 }
 
 // Runner sends requests and records them.
@@ -234,7 +237,9 @@ func (r *Runner) RunCell(ctx context.Context, cell Cell) (Result, error) {
 	measured := phaseSpec{phase: PhaseMeasured, first: len(res.Records), requests: cell.Requests, duration: cell.Duration, ramp: cell.Ramp}
 	res.Start = time.Now()
 	cpuBefore := processCPU()
+	probe := startLagProbe()
 	records, timing := r.runPhase(ctx, cell, measured)
+	res.TimerLag = probe.finish()
 	res.ClientCPU = processCPU() - cpuBefore
 	res.Cores = runtime.GOMAXPROCS(0)
 	res.End = time.Now()

@@ -18,7 +18,8 @@ func testRun() Run {
 		Start: time.Date(2026, 1, 2, 3, 4, 5, 678901234, time.UTC),
 		Cells: []report.CellInfo{
 			{ID: "vllm/chat/c2", Endpoint: "vllm", Provider: "openai-chat", Model: "llama-3-8b",
-				Workload: "chat", GPU: "H100", GPUCount: 8, PricePerHourUSD: 24.5, Concurrency: 2},
+				Workload: "chat", GPU: "H100", GPUCount: 8, PricePerHourUSD: 24.5, Concurrency: 2,
+				Labels: map[string]string{"team": "serving"}},
 			{ID: "tgi/chat/c1", Endpoint: "tgi", Provider: "openai-chat", Model: "org/Möbius 7B",
 				Workload: "chat", Concurrency: 1},
 		},

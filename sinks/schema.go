@@ -39,6 +39,8 @@ type RequestRow struct {
 	PricePerHourUSD float64 `parquet:"price_per_hour_usd"`
 	Workload        string  `parquet:"workload,dict"`
 	Concurrency     int64   `parquet:"concurrency"`
+	Rate            float64 `parquet:"rate"`
+	Labels          string  `parquet:"labels"`
 
 	Phase        string     `parquet:"phase,dict"`
 	RequestIndex int64      `parquet:"request_index"`
@@ -98,6 +100,8 @@ type CellRow struct {
 	PricePerHourUSD float64 `parquet:"price_per_hour_usd"`
 	Workload        string  `parquet:"workload,dict"`
 	Concurrency     int64   `parquet:"concurrency"`
+	Rate            float64 `parquet:"rate"`
+	Labels          string  `parquet:"labels"`
 
 	Requests  int64    `parquet:"requests"`
 	Succeeded int64    `parquet:"succeeded"`
@@ -201,6 +205,7 @@ func newRequestRow(run *Run, cell report.CellInfo, rec *runner.Record) RequestRo
 		Endpoint: cell.Endpoint, Provider: cell.Provider, Model: cell.Model,
 		GPU: cell.GPU, GPUCount: int64(cell.GPUCount), PricePerHourUSD: cell.PricePerHourUSD,
 		Workload: cell.Workload, Concurrency: int64(cell.Concurrency),
+		Rate: cell.Rate, Labels: labelsJSON(cell.Labels),
 
 		Phase: string(rec.Phase), RequestIndex: int64(rec.Index), RequestID: rec.RequestID,
 		SendTime: nullableTime(rec.Send), SendOffsetMs: durationMs(rec.Offset),
@@ -258,6 +263,7 @@ func newCellRow(run *Run, s *report.CellSummary) CellRow {
 		Endpoint: s.Endpoint, Provider: s.Provider, Model: s.Model,
 		GPU: s.GPU, GPUCount: int64(s.GPUCount), PricePerHourUSD: s.PricePerHourUSD,
 		Workload: s.Workload, Concurrency: int64(s.Concurrency),
+		Rate: s.Rate, Labels: labelsJSON(s.Labels),
 
 		Requests: int64(s.Requests), Succeeded: int64(s.Succeeded), Failed: int64(s.Failed),
 		ErrorRate: nullable(s.ErrorRate), FailuresByKind: string(failures), DurationS: nullable(s.DurationS),
@@ -334,4 +340,13 @@ func cellIndex(run Run) map[string]report.CellInfo {
 		cells[c.ID] = c
 	}
 	return cells
+}
+
+// labelsJSON encodes a cell's labels as a JSON object; "{}" without any.
+func labelsJSON(labels map[string]string) string {
+	if len(labels) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(labels) // a map[string]string always encodes
+	return string(b)
 }

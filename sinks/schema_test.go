@@ -24,7 +24,7 @@ func TestRequestRowFields(t *testing.T) {
 	want := RequestRow{
 		RunID: run.ID, Suite: "fixture", CellID: "vllm/chat/c2", Endpoint: "vllm", Provider: "openai-chat",
 		Model: "llama-3-8b", GPU: "H100", GPUCount: 8, PricePerHourUSD: 24.5, Workload: "chat", Concurrency: 2,
-		Phase: "measured", RequestIndex: 1, RequestID: "m-1", SendTime: &send,
+		Labels: `{"team":"serving"}`, Phase: "measured", RequestIndex: 1, RequestID: "m-1", SendTime: &send,
 		SendOffsetMs: 1000, ScheduledMs: f64(995), ScheduleLag: 5, DNSDoneMs: f64(1), ConnectDoneMs: f64(2.5),
 		HeadersMs: f64(20.5), TTFTMs: f64(50), TTFOMs: f64(62), E2EMs: f64(70), StreamEndMs: f64(71.25),
 		TPOTMs: f64(5), ITLMs: []float64{5, 7, 8}, OutputEvents: 4,
@@ -44,7 +44,7 @@ func TestRequestRowNulls(t *testing.T) {
 
 	want := RequestRow{
 		RunID: run.ID, Suite: "fixture", CellID: "tgi/chat/c1", Endpoint: "tgi", Provider: "openai-chat",
-		Model: "org/Möbius 7B", Workload: "chat", Concurrency: 1, Phase: "measured", RequestID: "t-0",
+		Model: "org/Möbius 7B", Workload: "chat", Concurrency: 1, Labels: "{}", Phase: "measured", RequestID: "t-0",
 		InputTokensTarget: 64, InputTokensClient: 64, InputTokens: 64, OutputTokensRequested: 16,
 		TokenSource: "tokenizer", Counted: true, ErrorKind: "connect", ErrorMessage: "dial tcp 127.0.0.1:9: connection refused",
 	}

@@ -2,11 +2,9 @@ package suite
 
 import (
 	"fmt"
-	"maps"
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -64,15 +62,18 @@ func (d *decoder) endpoints(n *yaml.Node, inherited []pair) []Endpoint {
 func (d *decoder) endpoint(n *yaml.Node, inherited []pair, where string, seen names, e *Endpoint) {
 	e.StreamUsage, e.Tokenizer, e.Enabled = DefaultStreamUsage, DefaultTokenizer, true
 	isItem := seen != nil
-	var priceNode *yaml.Node
+	var priceNode, keyNode, keyFileNode *yaml.Node
 	fields := []field{
 		{key: "name", required: isItem, decode: func(n *yaml.Node) { d.cellName(n, "endpoint", seen, &e.Name) }},
 		{key: "provider", required: isItem, decode: func(n *yaml.Node) { d.provider(n, &e.Provider) }},
 		{key: "base_url", required: isItem, decode: func(n *yaml.Node) { d.baseURL(n, &e.BaseURL) }},
 		{key: "model", required: isItem, decode: func(n *yaml.Node) { d.requiredStr(n, "model", &e.Model) }},
-		{key: "api_key", decode: func(n *yaml.Node) { d.apiKey(n, &e.APIKey) }},
+		{key: "api_key", decode: func(n *yaml.Node) { keyNode = n; d.apiKey(n, &e.APIKey) }},
+		{key: "api_key_file", decode: func(n *yaml.Node) { keyFileNode = n; d.apiKeyFile(n, e) }},
 		{key: "headers", decode: func(n *yaml.Node) { e.Headers = d.headers(n) }},
 		{key: "timeout", decode: func(n *yaml.Node) { d.duration(n, "timeout", &e.Timeout) }},
+		{key: "timeouts", decode: func(n *yaml.Node) { d.timeouts(n, &e.Timeouts) }},
+		{key: "limits", decode: func(n *yaml.Node) { d.limits(n, &e.Limits) }},
 		{key: "tls", decode: func(n *yaml.Node) { d.tls(n, &e.TLS) }},
 		{key: "http", decode: func(n *yaml.Node) { d.http(n, &e.HTTP) }},
 		{key: "gpu", decode: func(n *yaml.Node) { d.gpu(n, &e.GPU) }},
@@ -89,6 +90,9 @@ func (d *decoder) endpoint(n *yaml.Node, inherited []pair, where string, seen na
 	}
 	d.mappingInherit(n, inherited, where, "a mapping", fields)
 
+	if keyNode != nil && keyFileNode != nil {
+		d.errorf(keyFileNode, "endpoint sets both \"api_key\" and \"api_key_file\"; keep one")
+	}
 	if isItem && priceNode != nil && e.Price.PerGPUHourUSD > 0 && e.GPU.Count < 1 {
 		d.errorf(priceNode, "endpoint %q sets \"per_gpu_hour_usd\" but no \"gpu.count\"; set gpu.count, or use per_hour_usd for the whole endpoint", e.Name)
 	}
@@ -174,7 +178,7 @@ func (d *decoder) baseURL(n *yaml.Node, out *string) {
 		return
 	}
 	if rest, ok := strings.CutPrefix(s, MockBaseURL); ok && (rest == "" || rest[0] == '?') {
-		if d.mockPacing(n, s, rest) {
+		if d.mockQuery(n, s, rest) {
 			*out = s
 		}
 		return
@@ -191,43 +195,6 @@ func (d *decoder) baseURL(n *yaml.Node, out *string) {
 	}
 	d.errorf(n, "invalid \"base_url\" %q; use an http:// or https:// URL such as \"http://127.0.0.1:8000/v1\", or %q for the built-in mock server", display, MockBaseURL)
 }
-
-// mockPacing checks the optional query of a "builtin:mock" base_url,
-// "?ttft=50ms&itl=5ms", which sets the mock server's time to first token
-// and inter-token latency.
-func (d *decoder) mockPacing(n *yaml.Node, baseURL, query string) bool {
-	values, err := url.ParseQuery(strings.TrimPrefix(query, "?"))
-	if err != nil {
-		d.errorf(n, "invalid \"base_url\" %q: %s; write the pacing as %q", baseURL, err, MockBaseURL+"?ttft=50ms&itl=5ms")
-		return false
-	}
-
-	ok := true
-	for _, key := range slices.Sorted(maps.Keys(values)) {
-		value := values[key][len(values[key])-1]
-		switch {
-		case !slices.Contains(mockParams, key):
-			hint := "use ttft and itl"
-			if s := suggest(key, mockParams); s != "" {
-				hint = fmt.Sprintf("did you mean %q?", s)
-			}
-			d.errorf(n, "invalid \"base_url\" %q: unknown parameter %q; %s", baseURL, key, hint)
-			ok = false
-		case len(values[key]) > 1:
-			d.errorf(n, "invalid \"base_url\" %q: parameter %q is given %d times; give it once", baseURL, key, len(values[key]))
-			ok = false
-		default:
-			if v, err := time.ParseDuration(value); err != nil || v < 0 {
-				d.errorf(n, "invalid \"base_url\" %q: %s must be a duration of 0 or more such as \"20ms\", got %q", baseURL, key, value)
-				ok = false
-			}
-		}
-	}
-	return ok
-}
-
-// mockParams are the query parameters of a "builtin:mock" base_url.
-var mockParams = []string{"ttft", "itl"}
 
 // apiKey decodes the key and warns when it is written in the file instead
 // of read from the environment. Messages never include the key's value.

@@ -99,11 +99,21 @@ type Endpoint struct {
 	// APIKey is the credential, normally "${SOME_ENV_VAR}". A key written
 	// literally in the file loads with a warning that names its line.
 	APIKey string `yaml:"api_key"`
+	// APIKeyFile names a file, relative to the suite file, whose content
+	// (surrounding white space removed) is the credential; it replaces
+	// api_key, which may then not be set. After loading, APIKey holds the
+	// key read from it.
+	APIKeyFile string `yaml:"api_key_file"`
 	// Headers are extra request headers; values may use ${VAR}.
 	Headers map[string]string `yaml:"headers"`
 	// Timeout bounds one request to this endpoint from send to stream
 	// end, replacing load.timeout; 0 means load.timeout.
 	Timeout time.Duration `yaml:"timeout"`
+	// Timeouts bound the phases of one request; each expiry is its own
+	// failure kind.
+	Timeouts Timeouts `yaml:"timeouts"`
+	// Limits bound the size of what a response may send.
+	Limits Limits `yaml:"limits"`
 	// TLS configures certificate checks for https:// endpoints.
 	TLS TLS `yaml:"tls"`
 	// HTTP configures the client's connections.
@@ -137,6 +147,31 @@ type TLS struct {
 	// InsecureSkipVerify turns certificate verification off; default
 	// false. Loading warns when it is true.
 	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
+}
+
+// Timeouts are the per-phase timeouts of an endpoint's requests. Each is
+// a positive duration; left out, connect is 10s and the others are bounded
+// only by the request timeout.
+type Timeouts struct {
+	// Connect bounds dialing, TLS handshake included; default 10s. Expiry
+	// is the failure kind connect_timeout.
+	Connect time.Duration `yaml:"connect"`
+	// FirstByte bounds the wait from sending to the response headers.
+	// Expiry is first_byte_timeout.
+	FirstByte time.Duration `yaml:"first_byte"`
+	// Idle bounds a silence between reads of the response body, such as
+	// a stalled stream. Expiry is idle_timeout.
+	Idle time.Duration `yaml:"idle"`
+}
+
+// Limits are the size limits of an endpoint's responses, in bytes.
+type Limits struct {
+	// MaxEventBytes bounds one line or event of the stream; default
+	// 4194304 (4 MiB). Exceeding it is the failure kind event_too_large.
+	MaxEventBytes int `yaml:"max_event_bytes"`
+	// MaxResponseBytes bounds a whole response body; default 268435456
+	// (256 MiB). Exceeding it is response_too_large.
+	MaxResponseBytes int64 `yaml:"max_response_bytes"`
 }
 
 // HTTP is the connection configuration of an endpoint.

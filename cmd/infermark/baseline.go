@@ -41,7 +41,7 @@ func (a *App) baselineCommand(args []string) int {
 	folder := flags.Arg(1)
 	info, err := os.Stat(folder)
 	if err != nil || !info.IsDir() {
-		return a.fail(ExitUsage, "run folder %q not found; give the folder that holds summary.json", folder)
+		return a.fail(ExitUsage, "run folder %q not found; give the folder that contains summary.json", folder)
 	}
 	run, err := readRun(folder)
 	if err != nil {

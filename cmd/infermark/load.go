@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/url"
 	"strings"
 	"time"
 
@@ -77,6 +76,7 @@ func cellInfo(s *suite.Suite, c suite.Cell) report.CellInfo {
 		Workload: c.Workload.Name, GPU: c.Endpoint.GPU.Model, GPUCount: c.Endpoint.GPU.Count,
 		PricePerHourUSD: c.Endpoint.HourlyUSD(), Concurrency: c.Concurrency, Rate: c.Rate,
 		Repeat: max(c.Repetition-1, 0),
+		Labels: s.Labels,
 		SLO:    report.RequestSLO{TTFTMs: s.Goodput.TTFTMs, TPOTMs: s.Goodput.TPOTMs, E2EMs: s.Goodput.E2EMs},
 	}
 }
@@ -103,8 +103,18 @@ func runnerCell(s *suite.Suite, c suite.Cell, baseURL string) (runner.Cell, erro
 		Warmup: l.Warmup, WarmupDuration: l.WarmupDuration,
 		Ramp:    l.Ramp,
 		Timeout: cellTimeout(s, c),
+		Limits:  runnerLimits(c.Endpoint),
 		Seed:    workloadSeed(s.Seed, c.Workload.Name),
 	}, nil
+}
+
+// runnerLimits returns the endpoint's timeouts and size limits; zero
+// values select the runner's defaults.
+func runnerLimits(e *suite.Endpoint) runner.Limits {
+	return runner.Limits{
+		ConnectTimeout: e.Timeouts.Connect, FirstByteTimeout: e.Timeouts.FirstByte, IdleTimeout: e.Timeouts.Idle,
+		MaxEventBytes: e.Limits.MaxEventBytes, MaxResponseBytes: e.Limits.MaxResponseBytes,
+	}
 }
 
 func runnerTarget(e *suite.Endpoint, p providers.Provider, baseURL string) runner.Target {
@@ -156,30 +166,17 @@ func workloadSeed(seed int64, workload string) uint64 {
 // builtinMock is the base_url that starts the in-process mock server.
 const builtinMock = "builtin:mock"
 
-// mockConfig parses "builtin:mock" with optional "?ttft=...&itl=..." pacing.
+// mockConfig parses "builtin:mock" with an optional query of pacing and
+// faults, such as "?ttft=50ms&itl=5ms&fault=429&fault_rate=0.2"; the
+// parameters are those of mock.ConfigFromQuery.
 func mockConfig(baseURL string) (mock.Config, bool, error) {
 	rest, ok := strings.CutPrefix(baseURL, builtinMock)
 	if !ok || (rest != "" && rest[0] != '?') {
 		return mock.Config{}, false, nil
 	}
-	cfg := mock.Config{TTFT: mock.DefaultTTFT, ITL: mock.DefaultITL}
-	q, err := url.ParseQuery(strings.TrimPrefix(rest, "?"))
+	cfg, err := mock.ConfigFromQuery(strings.TrimPrefix(rest, "?"))
 	if err != nil {
 		return cfg, true, fmt.Errorf("invalid %q: %w", baseURL, err)
-	}
-	for key, values := range q {
-		d, err := time.ParseDuration(values[0])
-		if err != nil || d < 0 {
-			return cfg, true, fmt.Errorf("invalid %q: %s must be a duration such as 20ms, got %q", baseURL, key, values[0])
-		}
-		switch key {
-		case "ttft":
-			cfg.TTFT = d
-		case "itl":
-			cfg.ITL = d
-		default:
-			return cfg, true, fmt.Errorf("invalid %q: unknown parameter %q; use ttft and itl", baseURL, key)
-		}
 	}
 	return cfg, true, nil
 }

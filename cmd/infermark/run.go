@@ -161,6 +161,11 @@ func (e *execution) logCell(s report.CellSummary, res runner.Result) {
 	e.logger.Info("cell finished", "cell", s.ID, "ok", s.Succeeded, "failed", s.Failed,
 		"requests_per_s", logFigure(s.RequestsPerS, 2), "ttft_p50_ms", logFigure(s.TTFT.P50, 1))
 	e.warnShortOutputs(s, res)
+	if s.Load.ClientSaturated {
+		e.logger.Warn("the client could not keep time during this cell; its latencies may be late",
+			"cell", s.ID, "timer_lag_p99_ms", logFigure(s.Load.TimerLag.P99, 1),
+			"client_cpu_fraction", logFigure(s.Load.ClientCPUFraction, 2))
+	}
 	if s.Failed == 0 {
 		return
 	}

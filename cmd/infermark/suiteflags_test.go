@@ -76,16 +76,33 @@ func TestSelectUnknownEndpoint(t *testing.T) {
 	}
 }
 
-func TestUnsupportedKeyRejected(t *testing.T) {
+func TestConversationsNeedClosedLoop(t *testing.T) {
 	t.Parallel()
-	path := writeSuite(t, fastMock, "labels: {team: infra}\n")
+	convs := writeTempFile(t, "c.jsonl", `{"conversations": [{"from": "human", "value": "hi"}]}`+"\n")
+	path := loadSuite(t, oneMock, "  rate: [5]\n  requests: 4")
+	replaceInFile(t, path, "    input_tokens: 30\n", "    prompts: {source: conversations, path: "+convs+"}\n")
 	res := runApp(t, context.Background(), "validate", path)
 	if res.code != ExitUsage {
 		t.Fatalf("exit code = %d, want %d\n%s", res.code, ExitUsage, res.stderr)
 	}
-	want := path + ":22:1: labels is not supported by this version yet"
+	want := `workload "tiny": multi-turn conversations run in closed-loop cells only; sweep load.concurrency instead of load.rate`
 	if !strings.Contains(res.stderr, want) {
 		t.Errorf("stderr:\n%s\nwant it to contain %q", res.stderr, want)
+	}
+}
+
+func TestLabelsReachResults(t *testing.T) {
+	t.Parallel()
+	path := writeSuite(t, fastMock, "labels: {team: infra}\n")
+	res := runApp(t, context.Background(), "run", "--no-progress", path)
+	if res.code != ExitPass {
+		t.Fatalf("exit code = %d\n%s", res.code, res.stderr)
+	}
+	for _, l := range readLines(t, filepath.Join(runFolder(t, path), "requests.jsonl")) {
+		labels, _ := l["labels"].(map[string]any)
+		if labels["team"] != "infra" {
+			t.Fatalf("record labels = %v, want team: infra", l["labels"])
+		}
 	}
 }
 

@@ -1,23 +1,24 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/infermark/infermark/suite"
 )
 
-// unsupportedKeys lists the suite keys that load and validate but that
-// this version cannot run yet, each as an error at the key. Rejecting them
-// is better than running a different benchmark than the file describes.
-//
-// TODO: remove each check once the runner, report or run command
-// implements the key.
+// unsupportedKeys lists the settings that load and validate one by one
+// but cannot run together, each as an error at the key, so that the run
+// stops before the first request.
 func unsupportedKeys(s *suite.Suite) []*suite.Error {
 	var errs []*suite.Error
-	reject := func(name string, path ...any) {
-		errs = append(errs, s.KeyError(name+" is not supported by this version yet", path...))
+	if len(s.Load.Rate) == 0 {
+		return nil
 	}
-
-	if len(s.Labels) > 0 {
-		reject("labels", "labels")
+	for i, w := range s.Workloads {
+		if w.Prompts.Source == suite.SourceConversations {
+			msg := fmt.Sprintf("workload %q: multi-turn conversations run in closed-loop cells only; sweep load.concurrency instead of load.rate", w.Name)
+			errs = append(errs, s.KeyError(msg, "workloads", i, "prompts", "source"))
+		}
 	}
 	return errs
 }

@@ -43,6 +43,8 @@ type Config struct {
 	DefaultMaxTokens int
 	// MaxBodyBytes bounds a request body; default 4 MiB.
 	MaxBodyBytes int64
+	// Faults are the failures injected and the queue; none by default.
+	Faults Faults
 }
 
 // Server is the mock's HTTP handler.
@@ -51,6 +53,7 @@ type Server struct {
 	nextID  atomic.Int64
 	clock   func() time.Time
 	handled atomic.Int64
+	faults  *injector
 }
 
 // New returns a mock server with cfg's pacing.
@@ -61,7 +64,7 @@ func New(cfg Config) *Server {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 4 << 20
 	}
-	return &Server{cfg: cfg, clock: time.Now}
+	return &Server{cfg: cfg, clock: time.Now, faults: newInjector(cfg.Faults)}
 }
 
 // Handled returns the number of generation requests the server has answered.
@@ -131,11 +134,15 @@ func Start(addr string, cfg Config, logger *slog.Logger) (*Listener, error) {
 	if err := checkLoopback(addr); err != nil {
 		return nil, err
 	}
+	if err := cfg.Faults.Check(); err != nil {
+		return nil, fmt.Errorf("mock: %w", err)
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("mock: listen on %q: %w", addr, err)
 	}
 	s := New(cfg)
+	ln = s.Listener(ln)
 	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	if logger != nil {
 		hs.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
@@ -225,6 +232,14 @@ func (s *Server) serveGenerate(w http.ResponseWriter, r *http.Request, f wire) {
 		if len(answer) <= maxTokens {
 			g.maxTokens, g.stopped = len(answer), true
 		}
+	}
+	release, ok := s.admit(r, &start)
+	if !ok {
+		return
+	}
+	defer release()
+	if s.injectFault(w, r, f, g, start, req.stream) {
+		return
 	}
 	if ns, ok := f.(openaiWire); ok && !req.stream {
 		s.sleepUntil(r, start.Add(s.cfg.TTFT+time.Duration(maxTokens-1)*s.cfg.ITL))
