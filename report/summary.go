@@ -11,13 +11,15 @@ import (
 
 // CellInfo identifies a cell and carries the endpoint's metadata.
 type CellInfo struct {
-	ID              string  `json:"id" expr:"cell"`
-	Endpoint        string  `json:"endpoint" expr:"endpoint"`
-	Provider        string  `json:"provider" expr:"provider"`
-	Model           string  `json:"model" expr:"model"`
-	Workload        string  `json:"workload" expr:"workload"`
-	GPU             string  `json:"gpu" expr:"gpu"`
-	GPUCount        int     `json:"gpu_count" expr:"gpu_count"`
+	ID       string `json:"id" expr:"cell"`
+	Endpoint string `json:"endpoint" expr:"endpoint"`
+	Provider string `json:"provider" expr:"provider"`
+	Model    string `json:"model" expr:"model"`
+	Workload string `json:"workload" expr:"workload"`
+	GPU      string `json:"gpu" expr:"gpu"`
+	GPUCount int    `json:"gpu_count" expr:"gpu_count"`
+	// GPUMemoryGiB is the memory of one GPU, from the suite's gpu block.
+	GPUMemoryGiB    float64 `json:"gpu_memory_gib" expr:"gpu_memory_gib"`
 	PricePerHourUSD float64 `json:"price_per_hour_usd" expr:"price_per_hour_usd"`
 	Concurrency     int     `json:"concurrency" expr:"concurrency"`
 	// Rate is the open loop's target rate in requests per second; 0 in a

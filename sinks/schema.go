@@ -84,6 +84,14 @@ type RequestRow struct {
 	ErrorKind    string `parquet:"error_kind,dict"`
 	ErrorMessage string `parquet:"error_message"`
 	BytesRead    int64  `parquet:"bytes_read"`
+
+	Repeat         int64   `parquet:"repeat"`
+	GPUMemoryGiB   float64 `parquet:"gpu_memory_gib"`
+	Attempts       int64   `parquet:"attempts"`
+	Session        int64   `parquet:"session"`
+	Turn           int64   `parquet:"turn"`
+	ExpectedAnswer string  `parquet:"expected_answer"`
+	Correct        *bool   `parquet:"correct,optional"`
 }
 
 // CellRow is one row of the cells table: a report.CellSummary flattened,
@@ -183,6 +191,19 @@ type CellRow struct {
 	RequestOutputTokensPerSP99    *float64 `parquet:"request_output_tokens_per_s_p99,optional"`
 
 	OutputTokenMismatch *float64 `parquet:"output_token_mismatch,optional"`
+
+	Repeat                  int64    `parquet:"repeat"`
+	GoodputPerS             *float64 `parquet:"goodput_per_s,optional"`
+	GoodputFraction         *float64 `parquet:"goodput_fraction,optional"`
+	PeakOutputTokensPerS    float64  `parquet:"peak_output_tokens_per_s"`
+	AchievedRate            *float64 `parquet:"achieved_rate,optional"`
+	ScheduleLagP99          *float64 `parquet:"schedule_lag_ms_p99,optional"`
+	TimerLagP99             *float64 `parquet:"timer_lag_ms_p99,optional"`
+	ClientCPUFraction       *float64 `parquet:"client_cpu_fraction,optional"`
+	ClientSaturated         bool     `parquet:"client_saturated"`
+	Incomplete              int64    `parquet:"incomplete"`
+	Interrupted             bool     `parquet:"interrupted"`
+	CorrectnessMismatchRate *float64 `parquet:"correctness_mismatch_rate,optional"`
 }
 
 // RunRow is one row of the runs table: one invocation of a suite.
@@ -195,6 +216,8 @@ type RunRow struct {
 	EndTime       *time.Time `parquet:"end_time,optional,timestamp(microsecond:utc)"`
 	Interrupted   bool       `parquet:"interrupted"`
 	CellsPlanned  int64      `parquet:"cells_planned"`
+	Host          string     `parquet:"host"`
+	CommandLine   string     `parquet:"command_line"`
 }
 
 // newRequestRow flattens rec. Every figure comes from report.RequestFigures.
@@ -206,6 +229,9 @@ func newRequestRow(run *Run, cell report.CellInfo, rec *runner.Record) RequestRo
 		GPU: cell.GPU, GPUCount: int64(cell.GPUCount), PricePerHourUSD: cell.PricePerHourUSD,
 		Workload: cell.Workload, Concurrency: int64(cell.Concurrency),
 		Rate: cell.Rate, Labels: labelsJSON(cell.Labels),
+		Repeat: int64(cell.Repeat), GPUMemoryGiB: cell.GPUMemoryGiB,
+		Attempts: int64(rec.Attempts), Session: int64(rec.Session), Turn: int64(rec.Turn),
+		ExpectedAnswer: rec.ExpectedAnswer, Correct: correctness(rec),
 
 		Phase: string(rec.Phase), RequestIndex: int64(rec.Index), RequestID: rec.RequestID,
 		SendTime: nullableTime(rec.Send), SendOffsetMs: durationMs(rec.Offset),
@@ -298,7 +324,23 @@ func newCellRow(run *Run, s *report.CellSummary) CellRow {
 	row.RequestOutputTokensPerSMin, row.RequestOutputTokensPerSMax = nullable(d.Min), nullable(d.Max)
 	row.RequestOutputTokensPerSP50, row.RequestOutputTokensPerSP90 = nullable(d.P50), nullable(d.P90)
 	row.RequestOutputTokensPerSP95, row.RequestOutputTokensPerSP99 = nullable(d.P95), nullable(d.P99)
+	addLoadColumns(&row, s)
 	return row
+}
+
+// addLoadColumns fills the cell row's goodput, load and correctness
+// columns.
+func addLoadColumns(row *CellRow, s *report.CellSummary) {
+	row.Repeat = int64(s.Repeat)
+	row.GoodputPerS, row.GoodputFraction = nullable(s.GoodputPerS), nullable(s.GoodputFraction)
+	row.PeakOutputTokensPerS = s.PeakOutputTokensPerS
+	row.AchievedRate = nullable(s.Load.AchievedRate)
+	row.ScheduleLagP99, row.TimerLagP99 = nullable(s.Load.ScheduleLag.P99), nullable(s.Load.TimerLag.P99)
+	row.ClientCPUFraction, row.ClientSaturated = nullable(s.Load.ClientCPUFraction), s.Load.ClientSaturated
+	row.Incomplete, row.Interrupted = int64(s.Load.Incomplete), s.Interrupted
+	if s.Correctness != nil {
+		row.CorrectnessMismatchRate = nullable(s.Correctness.MismatchRate)
+	}
 }
 
 // newRunRow describes run; EndTime is null until the run has ended.
@@ -307,6 +349,7 @@ func newRunRow(run *Run) RunRow {
 		RunID: run.ID, Suite: run.Suite, Version: run.Version, SchemaVersion: SchemaVersion,
 		StartTime: nullableTime(run.Start), EndTime: nullableTime(run.End),
 		Interrupted: run.Interrupted, CellsPlanned: int64(len(run.Cells)),
+		Host: run.Host, CommandLine: run.CommandLine,
 	}
 }
 
@@ -349,4 +392,14 @@ func labelsJSON(labels map[string]string) string {
 	}
 	b, _ := json.Marshal(labels) // a map[string]string always encodes
 	return string(b)
+}
+
+// correctness returns whether a correctness request's answer matched;
+// nil for other requests and for failed ones.
+func correctness(rec *runner.Record) *bool {
+	if rec.ExpectedAnswer == "" || !rec.OK() {
+		return nil
+	}
+	ok := report.AnswerMatches(rec.Text, rec.ExpectedAnswer)
+	return &ok
 }

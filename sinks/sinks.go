@@ -19,6 +19,11 @@ type Run struct {
 	End     time.Time `json:"end"`
 	// Interrupted is true when the run ended before every cell finished.
 	Interrupted bool `json:"interrupted"`
+	// Host is the name of the machine that ran the client.
+	Host string `json:"host"`
+	// CommandLine is the invocation, with values of flags that may carry
+	// secrets replaced.
+	CommandLine string `json:"command_line"`
 	// Cells lists every cell of the matrix, run or not.
 	Cells []report.CellInfo `json:"-"`
 }

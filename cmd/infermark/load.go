@@ -74,6 +74,7 @@ func cellInfo(s *suite.Suite, c suite.Cell) report.CellInfo {
 	return report.CellInfo{
 		ID: c.ID, Endpoint: c.Endpoint.Name, Provider: c.Endpoint.Provider, Model: c.Endpoint.Model,
 		Workload: c.Workload.Name, GPU: c.Endpoint.GPU.Model, GPUCount: c.Endpoint.GPU.Count,
+		GPUMemoryGiB:    c.Endpoint.GPU.MemoryGiB,
 		PricePerHourUSD: c.Endpoint.HourlyUSD(), Concurrency: c.Concurrency, Rate: c.Rate,
 		Repeat: max(c.Repetition-1, 0),
 		Labels: s.Labels,

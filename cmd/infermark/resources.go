@@ -47,7 +47,8 @@ func (e *execution) baseURL(ep *suite.Endpoint) string {
 }
 
 func (e *execution) openSinks(cells []suite.Cell) error {
-	e.info = sinks.Run{Suite: e.suite.Name, Version: version, Start: e.app.Clock.Now()}
+	e.info = sinks.Run{Suite: e.suite.Name, Version: version, Start: e.app.Clock.Now(),
+		Host: hostName(), CommandLine: e.opts.commandLine}
 	e.info.ID = newRunID(e)
 	for _, c := range cells {
 		e.info.Cells = append(e.info.Cells, cellInfo(e.suite, c))

@@ -26,6 +26,8 @@ type runOptions struct {
 	logLevel  string
 	// noProgress turns off progress on stderr.
 	noProgress bool
+	// commandLine is the invocation, secrets redacted, for the results.
+	commandLine string
 	// reportDir, when set, receives the HTML page, Markdown and charts.
 	reportDir string
 	// find, slo and findMax configure an SLO search instead of a sweep.
@@ -37,7 +39,7 @@ type runOptions struct {
 }
 
 func (a *App) runCommand(ctx context.Context, args []string) int {
-	var opts runOptions
+	opts := runOptions{commandLine: commandLine("run", args)}
 	flags := pflag.NewFlagSet("run", pflag.ContinueOnError)
 	flags.SetOutput(a.Stderr)
 	flags.StringVarP(&opts.outputDir, "output", "o", "", "results `folder`, replacing every sink's dir")
