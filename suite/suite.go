@@ -91,18 +91,19 @@ type Endpoint struct {
 	Provider string `yaml:"provider"`
 	// BaseURL is the server's root http:// or https:// URL, such as
 	// "http://127.0.0.1:8000/v1", or "builtin:mock" (MockBaseURL) for the
-	// in-process mock server, optionally paced with a query such as
-	// "builtin:mock?ttft=50ms&itl=5ms"; required.
+	// in-process mock server. The mock's query sets its pacing and the
+	// faults it injects, such as "builtin:mock?ttft=50ms&itl=5ms&fault=429";
+	// required.
 	BaseURL string `yaml:"base_url"`
 	// Model is the model name sent in each request; required.
 	Model string `yaml:"model"`
 	// APIKey is the credential, normally "${SOME_ENV_VAR}". A key written
 	// literally in the file loads with a warning that names its line.
 	APIKey string `yaml:"api_key"`
-	// APIKeyFile names a file, relative to the suite file, whose content
-	// (surrounding white space removed) is the credential; it replaces
-	// api_key, which may then not be set. After loading, APIKey holds the
-	// key read from it.
+	// APIKeyFile is the path, relative to the suite file, of a file whose
+	// content without surrounding white space is the credential. It
+	// replaces api_key, so the two cannot both be set. After loading,
+	// APIKey contains the key read from it.
 	APIKeyFile string `yaml:"api_key_file"`
 	// Headers are extra request headers; values may use ${VAR}.
 	Headers map[string]string `yaml:"headers"`

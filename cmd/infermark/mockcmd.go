@@ -20,7 +20,7 @@ func (a *App) mockCommand(ctx context.Context, args []string) int {
 	itl := flags.Duration("itl", mock.DefaultITL, "delay between tokens")
 	faults := addFaultFlags(flags)
 	flags.Usage = func() {
-		fmt.Fprintf(a.Stderr, "Usage: infermark mock [flags]\n\nServes streaming responses at a fixed pace until interrupted, in every\nwire format infermark speaks: OpenAI chat, completions and responses,\nAnthropic messages, TGI generate_stream, Gemini and SageMaker. See\ndocs/providers.md for the paths.\n\nFlags:\n%s", flags.FlagUsages())
+		fmt.Fprintf(a.Stderr, "Usage: infermark mock [flags]\n\nServes streaming responses at a fixed pace until interrupted, in every\nwire format infermark speaks: OpenAI chat, completions and responses,\nAnthropic messages, TGI generate_stream, Gemini and SageMaker. See\ndocs/providers.md for the paths. --fault injects failures into a share\nof the requests; docs/testing.md lists them.\n\nFlags:\n%s", flags.FlagUsages())
 	}
 	if code, done := parseFlags(flags, args); done {
 		return code

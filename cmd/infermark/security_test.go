@@ -21,8 +21,8 @@ import (
 // key is env["TEST_API_KEY"].
 const fileKey = "sk-file-secret-4b21e0d9"
 
-// echoMock answers half of the requests with a 401 whose body quotes the
-// request headers, Authorization included.
+// echoMock responds to half of the requests with a 401 whose body quotes
+// the request headers, Authorization included.
 const echoMock = "builtin:mock?ttft=1ms&itl=1ms&fault=echo_headers&fault_rate=0.5"
 
 // outputText returns what path holds as text: the decoded values of every

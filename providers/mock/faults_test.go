@@ -171,7 +171,7 @@ func TestFaultConnections(t *testing.T) {
 
 func TestFaultRefuseClosesConnections(t *testing.T) {
 	t.Parallel()
-	// Every other connection is refused, and every answer asks the client
+	// Every other connection is refused, and every response asks the client
 	// to dial again, so requests alternate between failure and success.
 	l := startMock(t, Config{Faults: Faults{Kinds: []Fault{FaultRefuse}, Rate: 0.5}})
 	client := &http.Client{Transport: &http.Transport{}}
