@@ -24,7 +24,7 @@ type htmlChart struct {
 type htmlPage struct {
 	*Document
 	Started, Ended, GeneratedAt string
-	Passed, Failed              int
+	Passed, Failed, Warned      int
 	Sweeps, Comparisons         []Table
 	Details                     []htmlDetail
 	Charts                      []htmlChart
@@ -44,7 +44,7 @@ func WriteHTML(w io.Writer, d *Document, charts []Chart) error {
 		Document: d, Started: stamp(d.Run.Start), Ended: stamp(d.Run.End), GeneratedAt: stamp(d.Generated),
 		Sweeps: d.SweepTables(), Comparisons: d.ComparisonTables(), AssertionRows: d.AssertionTable(),
 	}
-	page.Passed, page.Failed = d.AssertionCounts()
+	page.Passed, page.Failed, page.Warned = d.AssertionCounts()
 	for i := range d.Cells {
 		page.Details = append(page.Details, htmlDetail{Table: DetailTable(&d.Cells[i]), Failures: FailureLine(&d.Cells[i])})
 	}

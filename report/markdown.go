@@ -22,8 +22,8 @@ func WriteMarkdown(w io.Writer, d *Document) error {
 		}
 	}
 	if len(d.Assertions) > 0 {
-		passed, failed := d.AssertionCounts()
-		p.printf("\n**Assertions:** %d passed, %d failed.\n", passed, failed)
+		passed, failed, warned := d.AssertionCounts()
+		p.printf("\n**Assertions:** %d passed, %d failed, %d warned.\n", passed, failed, warned)
 	}
 
 	for _, t := range d.SweepTables() {

@@ -97,37 +97,24 @@ func FailureLine(s *CellSummary) string {
 	return strings.Join(parts, ", ")
 }
 
-// AssertionTable returns the stored assertion outcomes, failures first.
+// AssertionTable returns the stored assertion outcomes: failures first,
+// then warnings, then passes.
 func (d *Document) AssertionTable() Table {
 	t := Table{Title: "Assertions (as evaluated when the run ended)", Header: []string{"result", "assertion", "cell", "expression", "values"}}
-	for _, pass := range []bool{false, true} {
+	for _, status := range []string{"FAIL", "WARN", "pass"} {
 		for _, o := range d.Assertions {
-			if o.Passed != pass {
-				continue
+			if o.Status() == status {
+				t.Rows = append(t.Rows, []string{status, o.Name, o.CellID, o.Expr, o.Detail()})
 			}
-			result, detail := "FAIL", strings.Join(o.Values, ", ")
-			if o.Passed {
-				result = "pass"
-			}
-			if o.Error != "" {
-				detail = "error: " + o.Error
-			}
-			t.Rows = append(t.Rows, []string{result, o.Name, o.CellID, o.Expr, detail})
 		}
 	}
 	return t
 }
 
-// AssertionCounts returns how many stored outcomes passed and failed.
-func (d *Document) AssertionCounts() (passed, failed int) {
-	for _, o := range d.Assertions {
-		if o.Passed {
-			passed++
-		} else {
-			failed++
-		}
-	}
-	return passed, failed
+// AssertionCounts returns how many stored outcomes passed, failed and
+// only warned.
+func (d *Document) AssertionCounts() (passed, failed, warned int) {
+	return OutcomeCounts(d.Assertions)
 }
 
 // MethodNote returns the sentence that states how figures were computed.

@@ -39,9 +39,9 @@ func WriteText(w io.Writer, d *Document) error {
 		}
 	}
 	if len(d.Assertions) > 0 {
-		passed, failed := d.AssertionCounts()
+		passed, failed, warned := d.AssertionCounts()
 		p.table(d.AssertionTable())
-		p.printf("assertions: %d passed, %d failed\n", passed, failed)
+		p.printf("assertions: %d passed, %d failed, %d warned\n", passed, failed, warned)
 	}
 	p.printf("\n%s\n", d.MethodNote())
 	return p.err
