@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"time"
 
@@ -145,4 +146,25 @@ func (f SteadyFigures) MarshalJSON() ([]byte, error) {
 		RequestsPerS     *float64 `json:"requests_per_s"`
 		OutputTokensPerS *float64 `json:"output_tokens_per_s"`
 	}{plain(f), num(f.RequestsPerS), num(f.OutputTokensPerS)})
+}
+
+// CheckKnownPacing compares a cell's median TTFT and inter-token gap with
+// the exact pacing of the server that produced them (the built-in mock).
+// A median off by more than 10 ms plus 20% shows that the machine could
+// not keep time, so the cell is marked saturated; it returns a description
+// of the drift, or "" when there is none.
+func CheckKnownPacing(s *CellSummary, ttft, itl time.Duration) string {
+	off := func(measured float64, want time.Duration) bool {
+		limit := 10 + 0.2*ms(want)
+		return !math.IsNaN(measured) && math.Abs(measured-ms(want)) > limit
+	}
+	switch {
+	case off(s.TTFT.P50, ttft):
+		s.Load.ClientSaturated = true
+		return fmt.Sprintf("TTFT p50 is %.1f ms for a server that answers in %v", s.TTFT.P50, ttft)
+	case off(s.ITL.P50, itl):
+		s.Load.ClientSaturated = true
+		return fmt.Sprintf("inter-token p50 is %.2f ms for a server that paces tokens %v apart", s.ITL.P50, itl)
+	}
+	return ""
 }

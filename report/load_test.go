@@ -89,3 +89,27 @@ func TestTimerLagMarksSaturation(t *testing.T) {
 		t.Errorf("timer lag p99 = %v, saturated = %v; want 150.5 and true", s.Load.TimerLag.P99, s.Load.ClientSaturated)
 	}
 }
+
+func TestCheckKnownPacing(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name                  string
+		ttft, itl             float64
+		pacingTTFT, pacingITL time.Duration
+		drift                 bool
+	}{
+		{"on time", 51, 5.1, 50 * time.Millisecond, 5 * time.Millisecond, false},
+		// 50 ms allows 10 + 10 ms of drift, so 75 ms is off.
+		{"late first token", 75, 5, 50 * time.Millisecond, 5 * time.Millisecond, true},
+		// Bunched tokens: gaps of 0 for a 20 ms pacing (limit 14 ms).
+		{"bunched tokens", 205, 0.01, 200 * time.Millisecond, 20 * time.Millisecond, true},
+	}
+	for _, c := range cases {
+		s := CellSummary{}
+		s.TTFT.P50, s.ITL.P50 = c.ttft, c.itl
+		msg := CheckKnownPacing(&s, c.pacingTTFT, c.pacingITL)
+		if (msg != "") != c.drift || s.Load.ClientSaturated != c.drift {
+			t.Errorf("%s: drift %q, saturated %v; want drift %v", c.name, msg, s.Load.ClientSaturated, c.drift)
+		}
+	}
+}

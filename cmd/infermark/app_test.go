@@ -286,3 +286,11 @@ func TestUnknownCommand(t *testing.T) {
 		t.Errorf("exit code %d, stderr:\n%s", res.code, res.stderr)
 	}
 }
+
+func TestBadFlagExplains(t *testing.T) {
+	t.Parallel()
+	res := runApp(t, context.Background(), "mock", "--ttft", "banana")
+	if res.code != ExitUsage || !strings.Contains(res.stderr, `invalid argument "banana" for "--ttft" flag`) {
+		t.Errorf("exit code %d, stderr:\n%s", res.code, res.stderr)
+	}
+}

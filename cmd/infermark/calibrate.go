@@ -45,6 +45,9 @@ func (a *App) calibrateCommand(ctx context.Context, args []string) int {
 	if o.concurrency < 1 || o.requests < 1 || o.tokens < 2 {
 		return a.fail(ExitUsage, "--concurrency and --requests must be at least 1 and --tokens at least 2")
 	}
+	if o.ttft < 0 || o.itl < 0 {
+		return a.fail(ExitUsage, "--ttft and --itl must not be negative, got %v and %v", o.ttft, o.itl)
+	}
 
 	base, inProcess := o.url, o.url == ""
 	if inProcess {

@@ -158,6 +158,11 @@ func (e *execution) runOne(ctx context.Context, rn *runner.Runner, rc runner.Cel
 	}
 	summary := report.SummarizeResult(info, res)
 	summary.Interrupted = res.Interrupted
+	if pacing, ok := e.mockPacing[info.Endpoint]; ok {
+		if drift := report.CheckKnownPacing(&summary, pacing.TTFT, pacing.ITL); drift != "" {
+			e.logger.Warn("the built-in mock's timing was not kept; the machine is too busy for these figures", "cell", rc.ID, "drift", drift)
+		}
+	}
 
 	e.mu.Lock()
 	defer e.mu.Unlock()

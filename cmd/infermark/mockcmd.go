@@ -102,6 +102,7 @@ func parseFlags(flags *pflag.FlagSet, args []string) (code int, done bool) {
 		return ExitPass, true
 	}
 	if err != nil {
+		fmt.Fprintf(flags.Output(), "infermark %s: %v; see infermark %s --help\n", flags.Name(), err, flags.Name())
 		return ExitUsage, true
 	}
 	return 0, false

@@ -13,6 +13,7 @@ import (
 // startMocks starts one in-process mock server per builtin:mock endpoint.
 func (e *execution) startMocks() error {
 	e.mocks = map[string]*mock.Listener{}
+	e.mockPacing = map[string]mock.Config{}
 	for _, ep := range e.suite.Endpoints {
 		cfg, ok, err := mockConfig(ep.BaseURL)
 		if err != nil {
@@ -27,6 +28,11 @@ func (e *execution) startMocks() error {
 		}
 		e.logger.Info("built-in mock started", "endpoint", ep.Name, "url", l.URL, "ttft", cfg.TTFT, "itl", cfg.ITL)
 		e.mocks[ep.Name] = l
+		// A mock with faults or a queue is late on purpose, so only a
+		// plain one is checked against its pacing.
+		if len(cfg.Faults.Kinds) == 0 && cfg.Faults.MaxConcurrent == 0 {
+			e.mockPacing[ep.Name] = cfg
+		}
 	}
 	return nil
 }

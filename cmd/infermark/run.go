@@ -102,10 +102,13 @@ type execution struct {
 	assertions []*report.Assertion
 	opts       runOptions
 
-	info      sinks.Run
-	sinks     []sinks.Sink
-	mocks     map[string]*mock.Listener
-	summaries []report.CellSummary
+	info  sinks.Run
+	sinks []sinks.Sink
+	mocks map[string]*mock.Listener
+	// mockPacing is each built-in mock's pacing, against which cells are
+	// checked.
+	mockPacing map[string]mock.Config
+	summaries  []report.CellSummary
 	// sinkErr is the first sink failure; the run stops on it.
 	sinkErr error
 	// sweep holds the options that shape how cells run.
