@@ -32,8 +32,6 @@ func (c Column) format(s *CellSummary) string {
 
 // sweepColumns are the columns of the sweep table, one row per cell.
 // Columns with a Present check appear only when a cell has the figure.
-// NOTE: goodput belongs here, with a Present check, once CellSummary
-// carries it.
 var sweepColumns = []Column{
 	{Header: "conc", Key: "concurrency", Value: func(s *CellSummary) float64 { return float64(s.Concurrency) }},
 	{Header: "ok", Key: "succeeded", Value: func(s *CellSummary) float64 { return float64(s.Succeeded) }},
@@ -52,10 +50,16 @@ var sweepColumns = []Column{
 	{Header: "$/1k req", Key: "usd_per_thousand_requests", Decimals: 4, Better: -1, Value: func(s *CellSummary) float64 { return s.USDPerThousandRequests }},
 	{Header: "tok mismatch", Key: "output_token_mismatch", Decimals: 3, Better: -1,
 		Value: func(s *CellSummary) float64 { return s.OutputTokenMismatch }, Present: anyMismatch},
+	{Header: "goodput", Key: "goodput_fraction", Decimals: 3, Better: +1,
+		Value: func(s *CellSummary) float64 { return s.GoodputFraction }, Present: anyGoodput},
 	{Header: "lag p99", Key: "load.schedule_lag_ms.p99", Decimals: 1, Better: -1,
 		Value: func(s *CellSummary) float64 { return s.Load.ScheduleLag.P99 }, Present: anyScheduleLag},
 	{Header: "client saturated", Key: "load.client_saturated",
 		Value: func(s *CellSummary) float64 { return boolFigure(s.Load.ClientSaturated) }, Present: anySaturated},
+}
+
+func anyGoodput(cells []CellSummary) bool {
+	return slices.ContainsFunc(cells, func(c CellSummary) bool { return c.SLO.IsSet() })
 }
 
 func anyScheduleLag(cells []CellSummary) bool {

@@ -25,6 +25,11 @@ type Cell struct {
 	Window time.Duration
 	// Records holds the cell's records, warmup ones included.
 	Records []runner.Record
+	// Load is what the client measured about itself during the cell, as
+	// stored with the run; nil when it was not stored.
+	Load *LoadFigures
+	// Interrupted is true when the run was interrupted during the cell.
+	Interrupted bool
 }
 
 // Run is one stored run.
@@ -93,7 +98,12 @@ func NewDocument(runs []Run, opts Options, generated time.Time) (*Document, erro
 func summarizeCells(cells []Cell) []CellSummary {
 	out := make([]CellSummary, 0, len(cells))
 	for _, c := range cells {
-		out = append(out, Summarize(c.Info, c.Records, c.Window))
+		s := Summarize(c.Info, c.Records, c.Window)
+		if c.Load != nil {
+			s.Load = *c.Load
+		}
+		s.Interrupted = c.Interrupted
+		out = append(out, s)
 	}
 	return out
 }

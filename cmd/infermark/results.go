@@ -22,14 +22,16 @@ const (
 	requestsFileName = "requests.jsonl"
 )
 
-// storedSummary is the part of summary.json a report needs.
-// NOTE: each cell's "load" figures (schedule lag, client CPU, saturation)
-// are not read back, so a re-rendered report leaves those columns out.
+// storedSummary is the part of summary.json a report needs. The load
+// figures are read back as stored, because the client's CPU time and
+// timer lag are not in the records.
 type storedSummary struct {
 	report.RunInfo
 	Cells []struct {
 		report.CellInfo
-		DurationS *float64 `json:"duration_s"`
+		DurationS   *float64            `json:"duration_s"`
+		Load        *report.LoadFigures `json:"load"`
+		Interrupted bool                `json:"interrupted"`
 	} `json:"cells"`
 	Assertions []report.Outcome `json:"assertions"`
 }
@@ -107,7 +109,8 @@ func readRun(folder string) (report.Run, error) {
 			return report.Run{}, fmt.Errorf("%s: cell %q has no duration_s", summaryPath, c.ID)
 		}
 		window := time.Duration(math.Round(*c.DurationS * float64(time.Second)))
-		run.Cells = append(run.Cells, report.Cell{Info: c.CellInfo, Window: window, Records: records[c.ID]})
+		run.Cells = append(run.Cells, report.Cell{Info: c.CellInfo, Window: window, Records: records[c.ID],
+			Load: c.Load, Interrupted: c.Interrupted})
 	}
 	return run, nil
 }
