@@ -261,3 +261,17 @@ func TestReadBaselineRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestAssertionResultsColor(t *testing.T) {
+	t.Parallel()
+	outcomes := []Outcome{{Name: "a", CellID: "c", Expr: "x"}, {Name: "b", CellID: "c", Expr: "y", Passed: true}}
+	var plain, colored strings.Builder
+	WriteAssertionResults(&plain, outcomes, false)
+	WriteAssertionResults(&colored, outcomes, true)
+	if strings.Contains(plain.String(), "\x1b[") {
+		t.Errorf("plain output has escape codes:\n%q", plain.String())
+	}
+	if !strings.Contains(colored.String(), "\x1b[31mFAIL\x1b[0m") || !strings.Contains(colored.String(), "\x1b[32mpass\x1b[0m") {
+		t.Errorf("colored output lacks red FAIL and green pass:\n%q", colored.String())
+	}
+}

@@ -89,7 +89,7 @@ func OutcomeCounts(outcomes []Outcome) (passed, failed, warned int) {
 // WriteAssertionResults writes one line per outcome, failures and
 // warnings first, each with the values the expression read, then the
 // counts.
-func WriteAssertionResults(w io.Writer, outcomes []Outcome) error {
+func WriteAssertionResults(w io.Writer, outcomes []Outcome, color bool) error {
 	if len(outcomes) == 0 {
 		return nil
 	}
@@ -104,10 +104,22 @@ func WriteAssertionResults(w io.Writer, outcomes []Outcome) error {
 			if o.Aborted {
 				note = "  [stopped the run]"
 			}
-			ew.printf("%s  %s  cell %s: %s  (%s)%s\n", status, o.Name, o.CellID, o.Expr, o.Detail(), note)
+			ew.printf("%s  %s  cell %s: %s  (%s)%s\n", paint(status, color), o.Name, o.CellID, o.Expr, o.Detail(), note)
 		}
 	}
 	passed, failed, warned := OutcomeCounts(outcomes)
 	ew.printf("assertions: %d passed, %d failed, %d warned\n", passed, failed, warned)
 	return ew.err
+}
+
+// ANSI colours of the outcome labels: red, yellow and green.
+var statusColors = map[string]string{"FAIL": "\x1b[31m", "WARN": "\x1b[33m", "pass": "\x1b[32m"}
+
+// paint wraps an outcome label in its colour when color is set; the
+// caller sets it only for a terminal without NO_COLOR.
+func paint(status string, color bool) string {
+	if !color {
+		return status
+	}
+	return statusColors[status] + status + "\x1b[0m"
 }

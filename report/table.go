@@ -5,7 +5,6 @@ import (
 	"io"
 	"math"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 )
 
@@ -53,27 +52,4 @@ func fixed(v float64, decimals int) string {
 		return "-"
 	}
 	return strconv.FormatFloat(v, 'f', decimals, 64)
-}
-
-// WriteOutcomes writes one line per assertion outcome, failures with the
-// cell, the expression and the values it read.
-func WriteOutcomes(w io.Writer, outcomes []Outcome) error {
-	if len(outcomes) == 0 {
-		return nil
-	}
-	passed := 0
-	fmt.Fprintln(w)
-	for _, o := range outcomes {
-		if o.Passed {
-			passed++
-			continue
-		}
-		detail := strings.Join(o.Values, ", ")
-		if o.Error != "" {
-			detail = "error: " + o.Error
-		}
-		fmt.Fprintf(w, "FAIL  %s  cell %s: %s  (%s)\n", o.Name, o.CellID, o.Expr, detail)
-	}
-	_, err := fmt.Fprintf(w, "assertions: %d passed, %d failed\n", passed, len(outcomes)-passed)
-	return err
 }

@@ -25,7 +25,7 @@ func startCountingMock(t *testing.T, faults mock.Faults) *countingMock {
 	m := &countingMock{}
 	handler := mock.New(mock.Config{Faults: faults})
 	m.Server = httptest.NewUnstartedServer(handler)
-	m.Listener = handler.Listener(m.Listener)
+	m.Listener = handler.WrapListener(m.Listener)
 	m.Config.ConnState = func(_ net.Conn, state http.ConnState) {
 		switch state {
 		case http.StateNew:

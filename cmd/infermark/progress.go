@@ -139,3 +139,13 @@ func (p *progress) record(rec runner.Record) {
 		c.bar.Add(1)
 	}
 }
+
+// colorOutput reports whether stdout may carry colour: a terminal, and no
+// NO_COLOR variable in the environment, whatever its value.
+func (a *App) colorOutput() bool {
+	if _, set := a.LookupEnv("NO_COLOR"); set {
+		return false
+	}
+	f, ok := a.Stdout.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

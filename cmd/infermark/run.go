@@ -244,7 +244,7 @@ func (e *execution) printResults(outcomes []report.Outcome) {
 	if e.find != nil {
 		writeKnees(e.app.Stdout, e.knees, e.opts.slo)
 	}
-	report.WriteAssertionResults(e.app.Stdout, outcomes)
+	report.WriteAssertionResults(e.app.Stdout, outcomes, e.app.colorOutput())
 }
 
 // logFigure formats v for a log line, "-" when it has no value.

@@ -16,8 +16,10 @@ import (
 // Fault is one way the mock misbehaves on a request it selects.
 type Fault string
 
-// Faults the mock can inject. Those that act on the stream strike at its
-// middle token, after some output has arrived.
+// Faults the mock can inject. Those that act on the stream strike when
+// its middle token is due, after some output has arrived. A request that
+// does not stream is served normally when the schedule gives it one of
+// them.
 const (
 	// FaultRateLimit answers HTTP 429 with Retry-After.
 	FaultRateLimit Fault = "429"
@@ -107,7 +109,7 @@ type Faults struct {
 	MaxConcurrent int
 }
 
-// Check reports the first invalid setting of f.
+// Check returns an error for the first invalid setting of f, or nil.
 func (f Faults) Check() error {
 	for _, k := range f.Kinds {
 		if !slices.Contains(FaultNames(), string(k)) {
@@ -275,10 +277,11 @@ func (in *injector) admit(r *http.Request) (release func(), ok bool) {
 	}
 }
 
-// Listener returns ln, closing the new connections that FaultRefuse
-// selects when the server's faults include it. Start applies it; a test
-// that serves the mock on its own listener (httptest) applies it there.
-func (s *Server) Listener(ln net.Listener) net.Listener {
+// WrapListener returns ln, wrapped to close the new connections that
+// FaultRefuse selects when the server's faults include it. Start applies
+// it; a test that serves the mock on its own listener (httptest) applies
+// it there.
+func (s *Server) WrapListener(ln net.Listener) net.Listener {
 	if !s.faults.refuses() {
 		return ln
 	}

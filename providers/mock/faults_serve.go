@@ -51,10 +51,9 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, f wire, g *
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		io.WriteString(w, "<!DOCTYPE html>\n<html><head><title>Sign in</title></head>\n<body><p>Please sign in to continue.</p></body></html>\n")
 	case FaultSlowFirstByte:
-		if !s.sleepUntil(r, s.clock().Add(s.faults.cfg.Delay)) {
-			return true
-		}
-		return false
+		// After the delay the request is served as usual, unless the
+		// client went away.
+		return !s.sleepUntil(r, s.clock().Add(s.faults.cfg.Delay))
 	default:
 		if !stream {
 			return false

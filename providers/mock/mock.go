@@ -142,7 +142,7 @@ func Start(addr string, cfg Config, logger *slog.Logger) (*Listener, error) {
 		return nil, fmt.Errorf("mock: listen on %q: %w", addr, err)
 	}
 	s := New(cfg)
-	ln = s.Listener(ln)
+	ln = s.WrapListener(ln)
 	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	if logger != nil {
 		hs.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
