@@ -21,18 +21,18 @@ type Fault string
 // does not stream is served normally when the schedule gives it one of
 // them.
 const (
-	// FaultRateLimit answers HTTP 429 with Retry-After.
+	// FaultRateLimit responds with HTTP 429 with Retry-After.
 	FaultRateLimit Fault = "429"
-	// FaultUnavailable answers HTTP 503 with Retry-After.
+	// FaultUnavailable responds with HTTP 503 with Retry-After.
 	FaultUnavailable Fault = "503"
-	// FaultServerError answers HTTP 500 with an error body.
+	// FaultServerError responds with HTTP 500 with an error body.
 	FaultServerError Fault = "500"
-	// FaultEchoHeaders answers HTTP 401 with a body that quotes every
+	// FaultEchoHeaders responds with HTTP 401 with a body that quotes every
 	// request header, credentials included, as some proxies do.
 	FaultEchoHeaders Fault = "echo_headers"
 	// FaultRefuse closes a new connection as soon as it is accepted,
 	// before reading a byte. It acts on connections, not requests, so it
-	// cannot be combined with other faults; while it is set every
+	// cannot be combined with other faults. While it is set, every
 	// response carries "Connection: close", so that each request dials.
 	FaultRefuse Fault = "refuse"
 	// FaultReset resets the connection (TCP RST) after reading the request.
@@ -56,7 +56,7 @@ const (
 	FaultBadJSON Fault = "bad_json"
 	// FaultContentType labels a normal stream "text/plain".
 	FaultContentType Fault = "content_type"
-	// FaultHTML answers 200 with an HTML page instead of a stream, as a
+	// FaultHTML responds with 200 and an HTML page instead of a stream, as a
 	// proxy's sign-in page does.
 	FaultHTML Fault = "html"
 	// FaultGzip compresses the stream although the client asked for
@@ -100,12 +100,12 @@ type Faults struct {
 	// Delay is how long FaultStall and FaultSlowFirstByte hold back the
 	// response; 0 means DefaultFaultDelay.
 	Delay time.Duration
-	// RetryAfter is the wait that 429 and 503 answers name, sent in whole
+	// RetryAfter is the wait that 429 and 503 responses name, sent in whole
 	// seconds, rounded up; 0 means DefaultRetryAfter.
 	RetryAfter time.Duration
 	// MaxConcurrent is how many generation requests the mock serves at a
-	// time; later ones wait in line, so their time to first token grows
-	// by the wait. 0 is no limit.
+	// time, 0 for no limit. Later requests wait in line, and the wait adds
+	// to their time to first token.
 	MaxConcurrent int
 }
 
@@ -120,7 +120,7 @@ func (f Faults) Check() error {
 	case slices.Contains(f.Kinds, FaultRefuse) && len(f.Kinds) > 1:
 		return fmt.Errorf("fault %q acts on connections and cannot be combined with other faults", FaultRefuse)
 	case f.Rate < 0 || f.Rate > 1 || math.IsNaN(f.Rate):
-		return fmt.Errorf("fault rate must be above 0 and at most 1, got %v", f.Rate)
+		return fmt.Errorf("fault rate must be from 0 to 1 (0 means 1), got %v", f.Rate)
 	case f.After < 0:
 		return fmt.Errorf("fault_after must not be negative, got %d", f.After)
 	case f.Delay < 0 || f.RetryAfter < 0:

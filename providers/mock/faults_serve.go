@@ -27,7 +27,7 @@ func (s *Server) admit(r *http.Request, start *time.Time) (release func(), ok bo
 }
 
 // injectFault applies the fault the schedule selects for this request, if
-// any, and reports whether it answered the request.
+// any, and reports whether the fault completed the response.
 func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, f wire, g *generation, start time.Time, stream bool) bool {
 	if s.faults.refuses() {
 		w.Header().Set("Connection", "close")
