@@ -182,3 +182,14 @@ func decodedBody(resp *http.Response) (io.ReadCloser, error) {
 		io.Closer
 	}{zr, resp.Body}, nil
 }
+
+// CloseIdleConnections closes the idle connections of Client and of every
+// client made for an endpoint's limits or transport settings.
+func (r *Runner) CloseIdleConnections() {
+	r.Client.CloseIdleConnections()
+	r.clientsMu.Lock()
+	defer r.clientsMu.Unlock()
+	for _, c := range r.clients {
+		c.CloseIdleConnections()
+	}
+}

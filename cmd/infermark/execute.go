@@ -58,6 +58,7 @@ func (e *execution) runCells(ctx context.Context, cells []suite.Cell) (bool, err
 	sweeps := groupSweeps(cells)
 	if !e.sweep.parallel {
 		rn := e.newRunner(cells)
+		defer rn.CloseIdleConnections()
 		for _, sw := range sweeps {
 			if err := e.runSweep(ctx, rn, sw); err != nil {
 				return errors.Is(err, context.Canceled), ignoreCanceled(err)
@@ -81,6 +82,7 @@ func (e *execution) runCells(ctx context.Context, cells []suite.Cell) (bool, err
 		go func() {
 			defer wg.Done()
 			rn := e.newRunner(cells)
+			defer rn.CloseIdleConnections()
 			for _, sw := range byEndpoint[name] {
 				if errs[i] = e.runSweep(ctx, rn, sw); errs[i] != nil {
 					return

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -293,11 +292,13 @@ func TestFullDiskKeepsRecords(t *testing.T) {
 		t.Logf("requests.jsonl ends in a partial line of %d bytes", len(raw)-len(complete))
 	}
 
-	// TODO: report rejects a folder whose requests.jsonl ends in a partial
-	// line, as a full disk leaves it, instead of reading the complete lines.
+	// The report reads every complete line and skips the partial one; a
+	// cell the full disk cut off before its summary is not reported.
 	rep := runBounded(t, time.Minute, "report", "--no-files", "--format", "json", folders[0])
-	partial := fmt.Sprintf("requests.jsonl:%d: invalid JSON", len(lines)+1)
-	if rep.code != ExitPass && !strings.Contains(rep.stderr, partial) {
-		t.Errorf("report on the full disk's run: exit code = %d, and stderr does not name the partial line %q:\n%s", rep.code, partial, rep.stderr)
+	if strings.Contains(rep.stderr, "invalid JSON") {
+		t.Errorf("report stopped at the partial line:\n%s", rep.stderr)
+	}
+	if rep.code != ExitPass && !strings.Contains(rep.stderr, "no finished cell") {
+		t.Errorf("report on the full disk's run: exit code = %d\n%s", rep.code, rep.stderr)
 	}
 }

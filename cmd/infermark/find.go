@@ -106,6 +106,7 @@ func (k knee) narrowable(o findOptions) bool {
 func (e *execution) findKnees(ctx context.Context, cells []suite.Cell, o findOptions) ([]knee, bool, error) {
 	var knees []knee
 	rn := e.newRunner(cells)
+	defer rn.CloseIdleConnections()
 	rn.Client = runner.NewClient(int(o.limit))
 	for _, sw := range groupSweeps(cells) {
 		base := sw.cells[0]

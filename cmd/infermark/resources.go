@@ -26,7 +26,8 @@ func (e *execution) startMocks() error {
 		if err != nil {
 			return fmt.Errorf("endpoint %q: %w", ep.Name, err)
 		}
-		e.logger.Info("built-in mock started", "endpoint", ep.Name, "url", l.URL, "ttft", cfg.TTFT, "itl", cfg.ITL)
+		e.logger.Info("built-in mock started", "endpoint", ep.Name, "url", l.URL, "ttft", cfg.TTFT, "itl", cfg.ITL,
+			"faults", fmt.Sprint(cfg.Faults.Kinds), "fault_rate", cfg.Faults.Rate, "max_concurrent", cfg.Faults.MaxConcurrent)
 		e.mocks[ep.Name] = l
 		// A mock with faults or a queue is late on purpose, so only a
 		// plain one is checked against its pacing.

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -126,21 +128,27 @@ func readRecords(path string) (map[string][]runner.Record, error) {
 	}
 	defer f.Close()
 
+	// A run cut short by a full disk or a kill can leave half a line at the
+	// end; every line before it is complete, so only that one is skipped.
 	out := map[string][]runner.Record{}
-	scanner := bufio.NewScanner(f)
-	scanner.Buffer(make([]byte, 0, 64*1024), 64*1024*1024)
-	for line := 1; scanner.Scan(); line++ {
-		if len(scanner.Bytes()) == 0 {
+	r := bufio.NewReaderSize(f, 64*1024)
+	for line := 1; ; line++ {
+		raw, err := r.ReadBytes('\n')
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", path, err)
+		}
+		raw = bytes.TrimSpace(raw)
+		if len(raw) == 0 {
 			continue
 		}
-		rec, err := readRecord(scanner.Bytes())
+		rec, err := readRecord(raw)
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
 		}
 		out[rec.CellID] = append(out[rec.CellID], rec)
-	}
-	if err := scanner.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return out, nil
 }

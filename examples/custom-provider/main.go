@@ -108,7 +108,7 @@ func run(ctx context.Context, stdout, stderr io.Writer) error {
 			outcomes = append(outcomes, compiled.Evaluate(sum))
 		}
 	}
-	if err := report.WriteOutcomes(stdout, outcomes); err != nil {
+	if err := report.WriteAssertionResults(stdout, outcomes, false); err != nil {
 		return err
 	}
 	for _, o := range outcomes {
