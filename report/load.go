@@ -17,7 +17,8 @@ const SaturationCPUFraction = 0.9
 // milliseconds, above which the client is considered unable to keep time.
 const SaturationLagMs = 10.0
 
-// LoadFigures is what the client measured about the load it generated.
+// LoadFigures holds the figures the client measured about the load it
+// generated.
 type LoadFigures struct {
 	// AchievedRate is measured requests sent per second of the window; in
 	// an open loop compare it with the target rate.

@@ -93,7 +93,7 @@ type CellSummary struct {
 	// numbers with other tools'; see fidelity.go.
 	Fidelity
 
-	// Load is what the client measured about its own load; see load.go.
+	// Load holds the client's figures about its own load; see load.go.
 	Load LoadFigures `json:"load" expr:"load"`
 
 	// Correctness is the outcome of the cell's correctness requests; nil

@@ -26,7 +26,7 @@ type SystemClock struct{}
 // Now returns time.Now().
 func (SystemClock) Now() time.Time { return time.Now() }
 
-// Target is an endpoint as the runner sees it.
+// Target is an endpoint in the runner's terms.
 type Target struct {
 	Name     string
 	Provider providers.Provider
@@ -81,7 +81,7 @@ type Cell struct {
 	Concurrency int
 	// Rate is the open loop's mean arrival rate in requests per second.
 	Rate float64
-	// Arrival is how open-loop arrivals are spaced; default Poisson.
+	// Arrival is the spacing of open-loop arrivals; default Poisson.
 	Arrival Arrival
 	// Burstiness is the shape of gamma arrivals: 1 is Poisson, below 1 is
 	// burstier, above 1 is more regular.
