@@ -26,6 +26,9 @@ import (
 type ExprEnv struct {
 	CellSummary
 	Baseline CellSummary `expr:"baseline"`
+	// Run holds figures over every cell of the run, such as
+	// run.error_rate.
+	Run RunAggregates `expr:"run"`
 }
 
 // Assertion is a compiled threshold expression over a cell.
@@ -165,8 +168,13 @@ func (a *Assertion) Evaluate(s CellSummary) Outcome {
 // "no data", whatever the comparison would return, so missing data never
 // passes a gate.
 func (a *Assertion) EvaluateWith(s CellSummary, base *CellSummary) Outcome {
+	return a.evaluate(ExprEnv{CellSummary: s}, base)
+}
+
+// evaluate runs the assertion in env, with base as the baseline cell.
+func (a *Assertion) evaluate(env ExprEnv, base *CellSummary) Outcome {
+	s := env.CellSummary
 	o := Outcome{Name: a.Name, Expr: a.Expr, CellID: s.ID, Severity: a.Severity}
-	env := ExprEnv{CellSummary: s}
 	if base != nil {
 		env.Baseline = *base
 	}
@@ -252,6 +260,7 @@ func isNoData(v any) bool {
 // repeat (or the first repeat when the baseline has fewer).
 func EvaluateAll(assertions []*Assertion, cells []CellSummary, base *Baseline) []Outcome {
 	var out []Outcome
+	run := AggregateRun(cells)
 	for _, a := range assertions {
 		for _, s := range cells {
 			selected, err := a.Applies(s)
@@ -263,7 +272,7 @@ func EvaluateAll(assertions []*Assertion, cells []CellSummary, base *Baseline) [
 			if !selected {
 				continue
 			}
-			out = append(out, a.EvaluateWith(s, base.Match(s.CellInfo)))
+			out = append(out, a.evaluate(ExprEnv{CellSummary: s, Run: run}, base.Match(s.CellInfo)))
 		}
 	}
 	return out

@@ -275,3 +275,23 @@ func TestAssertionResultsColor(t *testing.T) {
 		t.Errorf("colored output lacks red FAIL and green pass:\n%q", colored.String())
 	}
 }
+
+func TestRunAggregatesInAssertions(t *testing.T) {
+	t.Parallel()
+	a, err := CompileAssertion(suite.Assertion{Name: "run", Expr: "run.error_rate < 0.1 && run.cells == 2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1 error in 20 requests over two cells: a run error rate of 0.05,
+	// although the second cell alone has 0.1.
+	cells := []CellSummary{{Requests: 10, Succeeded: 10}, {Requests: 10, Succeeded: 9, Failed: 1}}
+	cells[0].ID, cells[1].ID = "a", "b"
+	for _, o := range EvaluateAll([]*Assertion{a}, cells, nil) {
+		if !o.Passed {
+			t.Errorf("cell %s: %s failed (%v, %s)", o.CellID, o.Expr, o.Values, o.Error)
+		}
+	}
+	if r := AggregateRun(cells); r.Errors != 1 || r.ErrorRate != 0.05 {
+		t.Errorf("AggregateRun = %+v, want 1 error and rate 0.05", r)
+	}
+}
