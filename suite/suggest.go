@@ -48,3 +48,8 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(rb)]
 }
+
+// Suggest returns the candidate nearest to got by edit distance, or ""
+// when none is close enough to be a likely typo. The command line uses it
+// for command and flag values, so they get the same hints as suite keys.
+func Suggest(got string, candidates []string) string { return suggest(got, candidates) }

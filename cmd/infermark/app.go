@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/infermark/infermark/runner"
+	"github.com/infermark/infermark/suite"
 )
 
 // Exit codes, shown in the usage text and the README.
@@ -92,8 +93,12 @@ func (a *App) Run(ctx context.Context, args []string) int {
 		fmt.Fprint(a.Stdout, usage)
 		return ExitPass
 	}
-	fmt.Fprintf(a.Stderr, "infermark: unknown command %q; commands are %s\n\n%s",
-		cmd, strings.Join([]string{"run", "plan", "validate", "schema", "mock", "calibrate", "report", "compare", "baseline", "version"}, ", "), usage)
+	commands := []string{"run", "plan", "validate", "schema", "mock", "calibrate", "report", "compare", "baseline", "version"}
+	if near := suite.Suggest(cmd, commands); near != "" {
+		fmt.Fprintf(a.Stderr, "infermark: unknown command %q; did you mean %q?\n", cmd, near)
+		return ExitUsage
+	}
+	fmt.Fprintf(a.Stderr, "infermark: unknown command %q; commands are %s\n\n%s", cmd, strings.Join(commands, ", "), usage)
 	return ExitUsage
 }
 

@@ -294,3 +294,11 @@ func TestBadFlagExplains(t *testing.T) {
 		t.Errorf("exit code %d, stderr:\n%s", res.code, res.stderr)
 	}
 }
+
+func TestUnknownCommandSuggests(t *testing.T) {
+	t.Parallel()
+	res := runApp(t, context.Background(), "rn")
+	if res.code != ExitUsage || !strings.Contains(res.stderr, `unknown command "rn"; did you mean "run"?`) {
+		t.Errorf("exit code %d, stderr:\n%s", res.code, res.stderr)
+	}
+}
