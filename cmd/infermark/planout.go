@@ -108,7 +108,7 @@ func writePlanJSON(w io.Writer, p plan) error {
 
 func writePlanTable(w io.Writer, p plan) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tcell\tendpoint\tprovider\tmodel\tworkload\tinput tokens\toutput tokens\tload\trequests\twarmup")
+	fmt.Fprintln(tw, "#\tcell\tendpoint\tprovider\tmodel\tworkload\tinput tokens\toutput tokens\tload\trequests (with warmup)\twarmup")
 	for _, c := range p.Cells {
 		load := fmt.Sprintf("c=%d", c.Concurrency)
 		if c.Rate > 0 {
