@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -203,8 +204,23 @@ func compareMetricRows(m compareMetric, base, cur []BaselineCell, bFigures, cFig
 		d.Test, d.NBaseline, d.NCurrent = TestBootstrap, len(dropNaN(bValues)), len(dropNaN(cValues))
 		d.PValue = pick(d.Delta > 0, bs.PGreater, bs.PLess)
 		d.CILow, d.CIHigh = bs.Low, bs.High
+	default:
+		d.Untested = untestedReason(m, len(bSamples), len(cSamples), len(dropNaN(bValues)), len(dropNaN(cValues)))
 	}
 	return d
+}
+
+// untestedReason says which samples a row lacked for its test.
+func untestedReason(m compareMetric, bSamples, cSamples, bRepeats, cRepeats int) string {
+	fewer := min(bSamples, cSamples)
+	switch {
+	case m.sample != "" && m.percentile == 0:
+		return fmt.Sprintf("%d < %d requests", fewer, minSamples)
+	case m.sample != "":
+		need := int(math.Ceil(minTail / (1 - m.percentile/100)))
+		return fmt.Sprintf("%d < %d requests for p%g", fewer, need, m.percentile)
+	}
+	return fmt.Sprintf("%d < %d repeats", min(bRepeats, cRepeats), minRepeats)
 }
 
 // tailSamples returns how many of n samples lie above the percentile.

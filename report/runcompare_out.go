@@ -76,6 +76,9 @@ func comparisonRow(m MetricDelta) []string {
 // confidenceText returns the test's confidence that the change is not
 // noise, such as "99.9% (MWU n=200/200)".
 func confidenceText(m MetricDelta) string {
+	if m.Untested != "" {
+		return "untested: " + m.Untested
+	}
 	if m.Test == TestNone || math.IsNaN(m.PValue) {
 		return "-"
 	}

@@ -31,6 +31,9 @@ type MetricDelta struct {
 	CILow   float64 `json:"ci95_low"`
 	CIHigh  float64 `json:"ci95_high"`
 	Verdict string  `json:"verdict"`
+	// Untested says why a row has no test, such as "40 < 200 requests
+	// for p95"; empty for a tested row.
+	Untested string `json:"untested,omitempty"`
 }
 
 // MarshalJSON writes NaN figures as null, because JSON has no NaN.
