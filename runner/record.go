@@ -5,7 +5,7 @@ package runner
 
 import "time"
 
-// Phase tells whether a record counts towards statistics.
+// Phase marks whether a record counts towards statistics.
 type Phase string
 
 // Phases of a cell.
@@ -18,11 +18,11 @@ const (
 const (
 	// FailConnect: the request never reached the server (refused, DNS, reset before headers).
 	FailConnect = "connect"
-	// FailHTTP4xx and FailHTTP5xx: the server answered with an error
+	// FailHTTP4xx and FailHTTP5xx: the server responded with an error
 	// status other than the ones below.
 	FailHTTP4xx = "http_4xx"
 	FailHTTP5xx = "http_5xx"
-	// FailRedirect: the server answered with a redirect, which is not
+	// FailRedirect: the server responded with a redirect, which is not
 	// followed, so that credentials never go to another host.
 	FailRedirect = "redirect"
 	// FailRateLimited: HTTP 429.
