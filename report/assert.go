@@ -41,7 +41,7 @@ type Assertion struct {
 	Severity string
 	// AbortOnFail stops the run once the assertion fails.
 	AbortOnFail bool
-	// Pos is where the expression is in the suite file.
+	// Pos is the position of the expression in the suite file.
 	Pos     suite.Pos
 	program *vm.Program
 	where   *vm.Program

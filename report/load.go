@@ -61,20 +61,48 @@ type SteadyFigures struct {
 // and window, plus the load figures.
 func SummarizeResult(info CellInfo, res runner.Result) CellSummary {
 	s := Summarize(info, res.Records, res.Window)
-	s.Load = loadFigures(info, res)
+	s.Load = loadFigures(res)
 	return s
 }
 
-func loadFigures(info CellInfo, res runner.Result) LoadFigures {
-	var f LoadFigures
+func loadFigures(res runner.Result) LoadFigures {
+	f := scheduleFigures(res.Records)
+	f.AchievedRate = ratio(float64(f.sent), res.Window.Seconds())
+
+	f.ClientCPUFraction = ratio(res.ClientCPU.Seconds(), res.Window.Seconds()*float64(max(res.Cores, 1)))
+	timerLag := make([]float64, len(res.TimerLag))
+	for i, d := range res.TimerLag {
+		timerLag[i] = ms(d)
+	}
+	f.TimerLag = Describe(timerLag)
+	f.ClientSaturated = f.ClientCPUFraction > SaturationCPUFraction ||
+		(f.ScheduleLag.Count > 0 && f.ScheduleLag.P99 > SaturationLagMs) ||
+		(f.TimerLag.Count > 0 && f.TimerLag.P99 > SaturationLagMs)
+
+	if res.SteadyFrom > 0 && res.SteadyTo > res.SteadyFrom {
+		f.Steady = steadyFigures(res.Records, res.SteadyFrom, res.SteadyTo)
+	}
+	return f.LoadFigures
+}
+
+// sentFigures are the load figures of the measured records, with the
+// number of requests sent.
+type sentFigures struct {
+	LoadFigures
+	sent int
+}
+
+// scheduleFigures counts the measured requests sent, cut and canceled, and
+// describes the schedule lag of open-loop requests.
+func scheduleFigures(records []runner.Record) sentFigures {
+	var f sentFigures
 	var lag, fromSchedule []float64
-	sent := 0
-	for i := range res.Records {
-		rec := &res.Records[i]
+	for i := range records {
+		rec := &records[i]
 		if rec.Phase != runner.PhaseMeasured {
 			continue
 		}
-		sent++
+		f.sent++
 		switch rec.ErrorKind {
 		case runner.FailIncomplete:
 			f.Incomplete++
@@ -89,20 +117,7 @@ func loadFigures(info CellInfo, res runner.Result) LoadFigures {
 			fromSchedule = append(fromSchedule, ms(rec.ScheduleLag+rec.OutputAt[0]))
 		}
 	}
-	f.AchievedRate = ratio(float64(sent), res.Window.Seconds())
 	f.ScheduleLag, f.TTFTFromSchedule = Describe(lag), Describe(fromSchedule)
-	f.ClientCPUFraction = ratio(res.ClientCPU.Seconds(), res.Window.Seconds()*float64(max(res.Cores, 1)))
-	timerLag := make([]float64, len(res.TimerLag))
-	for i, d := range res.TimerLag {
-		timerLag[i] = ms(d)
-	}
-	f.TimerLag = Describe(timerLag)
-	f.ClientSaturated = f.ClientCPUFraction > SaturationCPUFraction ||
-		(f.ScheduleLag.Count > 0 && f.ScheduleLag.P99 > SaturationLagMs) ||
-		(f.TimerLag.Count > 0 && f.TimerLag.P99 > SaturationLagMs)
-	if res.SteadyFrom > 0 && res.SteadyTo > res.SteadyFrom {
-		f.Steady = steadyFigures(res.Records, res.SteadyFrom, res.SteadyTo)
-	}
 	return f
 }
 

@@ -59,7 +59,7 @@ const (
 
 // Record is everything measured about one request. Offsets are durations
 // after Send, read from Go's monotonic clock; a zero offset means "did not
-// happen" except for OutputAt, whose length says how many events arrived.
+// happen" except for OutputAt, whose length is the number of events that arrived.
 type Record struct {
 	CellID string `json:"cell_id"`
 	Phase  Phase  `json:"phase"`
@@ -150,7 +150,7 @@ type Record struct {
 func (r *Record) OK() bool { return r.ErrorKind == "" }
 
 // Counted reports whether the record belongs in statistics: requests cut
-// by the end of a cell or by an interruption say nothing about the server.
+// by the end of a cell or by an interruption tell nothing about the server.
 func (r *Record) Counted() bool {
 	return r.ErrorKind != FailIncomplete && r.ErrorKind != FailCanceled
 }

@@ -406,7 +406,7 @@ type LoadProfile struct {
 	// of the same endpoint, workload and repetition are skipped, such as
 	// "ttft_ms.p95 > 2000" to stop a sweep once it saturates.
 	StopWhen string `yaml:"stop_when"`
-	// StopWhenPos is where StopWhen is in the suite file.
+	// StopWhenPos is the position of StopWhen in the suite file.
 	StopWhenPos Pos `yaml:"-"`
 	// Cooldown is a pause between consecutive cells of a sweep, so that a
 	// server's queues drain; default 0.
@@ -450,7 +450,7 @@ type MatrixRule struct {
 	Concurrency []int `yaml:"concurrency"`
 	// Rate lists open-loop rates, in requests per second.
 	Rate []float64 `yaml:"rate"`
-	// Pos is where the rule is in the suite file.
+	// Pos is the position of the rule in the suite file.
 	Pos Pos `yaml:"-"`
 }
 
@@ -511,9 +511,9 @@ type Assertion struct {
 	// running cell has completed so far; default false. It needs
 	// severity "fail".
 	AbortOnFail bool `yaml:"abort_on_fail"`
-	// Pos is where Expr is in the suite file.
+	// Pos is the position of Expr in the suite file.
 	Pos Pos `yaml:"-"`
-	// WherePos is where Where is in the suite file.
+	// WherePos is the position of Where in the suite file.
 	WherePos Pos `yaml:"-"`
 }
 

@@ -67,7 +67,7 @@ func New(cfg Config) *Server {
 	return &Server{cfg: cfg, clock: time.Now, faults: newInjector(cfg.Faults)}
 }
 
-// Handled returns the number of generation requests the server has answered.
+// Handled returns the number of generation requests the server has served.
 func (s *Server) Handled() int64 { return s.handled.Load() }
 
 // routes maps the end of a request path to the wire format served there.
