@@ -95,7 +95,7 @@ func (r *Runner) clientFor(limits Limits, transport Transport) (*http.Client, er
 	if connect <= 0 {
 		connect = DefaultConnectTimeout
 	}
-	t.DialContext = (&net.Dialer{Timeout: connect, KeepAlive: 30 * time.Second}).DialContext
+	t.DialContext = dialStamped(&net.Dialer{Timeout: connect, KeepAlive: 30 * time.Second})
 	t.TLSHandshakeTimeout = connect
 	t.ResponseHeaderTimeout = limits.FirstByteTimeout
 	if err := transport.apply(t); err != nil {

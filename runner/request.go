@@ -57,7 +57,11 @@ func (r *Runner) do(ctx context.Context, cell Cell, plan plannedRequest, phase P
 		return rec
 	}
 	defer resp.Body.Close()
-	rec.Headers = r.Clock.Now().Sub(send)
+	clock := streamClock{send: send}
+	if _, real := r.Clock.(SystemClock); real {
+		clock.stamps, clock.sendWall = trace.stampSource(), rec.Send
+	}
+	rec.Headers = clock.arrival(0, r.Clock.Now().Sub(send))
 	rec.HTTPStatus = resp.StatusCode
 
 	body, ok := r.responseBody(resp, req, &rec, cell.Target, cell.Limits, func() { cancelReq(errIdleTimeout) })
@@ -66,7 +70,7 @@ func (r *Runner) do(ctx context.Context, cell Cell, plan plannedRequest, phase P
 	}
 	defer body.Close()
 	var out streamText
-	r.readStream(ctx, reqCtx, &rec, cell.Target.Provider, body, send, &out, cell.Limits)
+	r.readStream(ctx, reqCtx, &rec, cell.Target.Provider, body, clock, &out, cell.Limits)
 	r.finish(&rec, &out, cell.Target)
 	return rec
 }
@@ -161,19 +165,32 @@ func httpFailure(status int) string {
 
 type streamText struct{ content, reasoning strings.Builder }
 
+// streamClock places a response's events after the request's send.
+type streamClock struct {
+	send time.Time
+	// stamps, when set, holds the kernel's receive times of the
+	// connection's reads; sendWall is the wall-clock reading of the send
+	// that turns them into offsets.
+	stamps   stampSource
+	sendWall time.Time
+}
+
 // readStream reads chunks until the stream ends, stamping each
 // output-bearing chunk on arrival, and collects the generated text.
-func (r *Runner) readStream(ctx, reqCtx context.Context, rec *Record, p providers.Provider, body io.Reader, send time.Time, text *streamText, limits Limits) {
+func (r *Runner) readStream(ctx, reqCtx context.Context, rec *Record, p providers.Provider, body io.Reader, clock streamClock, text *streamText, limits Limits) {
 	stream := providers.OpenStream(p, body, limits.eventBytes())
 	defer func() { rec.BytesRead = stream.BytesRead() }()
+	prev := rec.Headers
 	for {
 		chunk, err := stream.Next()
-		now := r.Clock.Now().Sub(send)
+		now := r.Clock.Now().Sub(clock.send)
 		if err != nil {
 			rec.StreamEnd = now
 			r.endStream(rec, ctx, reqCtx, err)
 			return
 		}
+		now = clock.arrival(prev, now)
+		prev = now
 		if chunk.HasOutput() {
 			rec.OutputAt = append(rec.OutputAt, now)
 			if chunk.Content != "" && rec.FirstAnswer == 0 {

@@ -186,7 +186,7 @@ var (
 // would open a new connection for most requests.
 func NewClient(maxConcurrency int) *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.DialContext = (&net.Dialer{Timeout: DefaultConnectTimeout, KeepAlive: 30 * time.Second}).DialContext
+	t.DialContext = dialStamped(&net.Dialer{Timeout: DefaultConnectTimeout, KeepAlive: 30 * time.Second})
 	t.MaxIdleConns = maxConcurrency * 2
 	t.MaxIdleConnsPerHost = maxConcurrency
 	t.IdleConnTimeout = 90 * time.Second

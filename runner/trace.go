@@ -15,6 +15,7 @@ type connTrace struct {
 	mu                         sync.Mutex
 	dns, connect, tlsHandshake time.Time
 	reused                     bool
+	stamps                     stampSource
 }
 
 func (c *connTrace) clientTrace() *httptrace.ClientTrace {
@@ -30,6 +31,7 @@ func (c *connTrace) clientTrace() *httptrace.ClientTrace {
 		GotConn: func(info httptrace.GotConnInfo) {
 			c.mu.Lock()
 			c.reused = info.Reused
+			c.stamps = stampOf(info.Conn)
 			c.mu.Unlock()
 		},
 	}
@@ -47,4 +49,12 @@ func (c *connTrace) fill(rec *Record) {
 	}
 	rec.DNSDone, rec.ConnectDone, rec.TLSDone = offset(c.dns), offset(c.connect), offset(c.tlsHandshake)
 	rec.ConnReused = c.reused
+}
+
+// stampSource returns the kernel receive stamps of the request's
+// connection, or nil when the connection has none.
+func (c *connTrace) stampSource() stampSource {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stamps
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"runtime/pprof"
 	"text/tabwriter"
 	"time"
 
@@ -18,7 +20,7 @@ import (
 type calibrateOptions struct {
 	concurrency, requests, tokens int
 	ttft, itl                     time.Duration
-	url                           string
+	url, cpuProfile               string
 }
 
 // calibrateCommand measures the client's own timing error against a mock
@@ -33,6 +35,7 @@ func (a *App) calibrateCommand(ctx context.Context, args []string) int {
 	flags.DurationVar(&o.ttft, "ttft", mock.DefaultTTFT, "the mock's time to first token")
 	flags.DurationVar(&o.itl, "itl", mock.DefaultITL, "the mock's inter-token latency")
 	flags.StringVar(&o.url, "url", "", "base `URL` of a mock started with \"infermark mock\" in another process, with the same --ttft and --itl (default: an in-process mock)")
+	flags.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured requests to `FILE` (read it with go tool pprof)")
 	flags.Usage = func() {
 		fmt.Fprintf(a.Stderr, "Usage: infermark calibrate [flags]\n\nMeasures infermark's own TTFT and inter-token error against the mock,\nwhose pacing is exact.\n\nFlags:\n%s", flags.FlagUsages())
 	}
@@ -57,6 +60,17 @@ func (a *App) calibrateCommand(ctx context.Context, args []string) int {
 		}
 		defer l.Close()
 		base = l.URL
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return a.fail(ExitUsage, "--cpuprofile: %v", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return a.fail(ExitRunError, "--cpuprofile: %v", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	res, err := runCalibration(ctx, a.Clock, o, base)
 	if err != nil {

@@ -1,0 +1,99 @@
+package runner
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"sync/atomic"
+	"time"
+)
+
+// Arrival times from the kernel.
+//
+// A client that is busy (many streams, garbage collection, a shared
+// machine) reads an event some time after it arrived, and a timestamp
+// taken when the event is decoded carries that delay. On Linux the runner
+// asks the kernel to stamp every received segment (SO_TIMESTAMPNS) and
+// reads the stamp of the latest segment with each read. That stamp is at
+// or after the arrival of the bytes the decoder has just completed an
+// event from, and at or before the moment the client got round to them,
+// so it is never worse than the client's own clock and is usually within
+// microseconds of the wire.
+//
+// The stamp is on the real-time clock. It is turned into an offset after
+// the send with the wall reading of the send time, and used only when it
+// falls between the previous event and the client's monotonic reading of
+// now: a step of the system clock mid-stream makes the runner fall back to
+// its own monotonic reading for that event.
+
+// stampSource is a connection that knows the kernel's receive time of the
+// latest bytes it returned.
+type stampSource interface {
+	// lastStamp returns the kernel receive time of the latest read, in
+	// Unix nanoseconds, or 0 when the kernel gave none.
+	lastStamp() int64
+}
+
+// stampedConn is a TCP connection that reads with the kernel's receive
+// timestamps. Its Read is the only method that differs from the
+// connection it wraps.
+type stampedConn struct {
+	net.Conn
+	read  func(p []byte) (int, error)
+	stamp atomic.Int64
+}
+
+func (c *stampedConn) Read(p []byte) (int, error) { return c.read(p) }
+
+func (c *stampedConn) lastStamp() int64 { return c.stamp.Load() }
+
+// dialStamped returns a DialContext function that dials with d and, where
+// the platform supports it, wraps TCP connections to read kernel receive
+// timestamps.
+func dialStamped(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		if tcp, ok := conn.(*net.TCPConn); ok {
+			if stamped := newStampedConn(tcp); stamped != nil {
+				return stamped, nil
+			}
+		}
+		return conn, nil
+	}
+}
+
+// stampOf returns the stamp source under conn, seeing through TLS.
+func stampOf(conn net.Conn) stampSource {
+	if t, ok := conn.(*tls.Conn); ok {
+		conn = t.NetConn()
+	}
+	s, _ := conn.(stampSource)
+	return s
+}
+
+// arrival returns the offset after the send at which the bytes just read
+// arrived: the kernel's stamp when it lies between prev and now, and now
+// otherwise.
+func (c streamClock) arrival(prev, now time.Duration) time.Duration {
+	return stampedArrival(c.stamps, c.sendWall, prev, now)
+}
+
+// stampedArrival is arrival for a stamp source src and the wall-clock
+// reading sendWall of the send.
+func stampedArrival(src stampSource, sendWall time.Time, prev, now time.Duration) time.Duration {
+	if src == nil {
+		return now
+	}
+	ns := src.lastStamp()
+	if ns == 0 {
+		return now
+	}
+	at := time.Unix(0, ns).Sub(sendWall)
+	if at < prev || at > now {
+		return now
+	}
+	return at
+}
