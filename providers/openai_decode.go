@@ -77,7 +77,18 @@ func (p openAI) Decode(ev Event) (Chunk, error) {
 	if data == "" {
 		return Chunk{}, nil
 	}
+	if ev.Type == "" || ev.Type == "message" {
+		var c Chunk
+		if fastChunk(data, p.chat, &c) {
+			return c, nil
+		}
+	}
+	return p.decodeJSON(ev, data)
+}
 
+// decodeJSON is Decode through encoding/json: the reference that the fast
+// path must agree with, and the one that explains an invalid event.
+func (p openAI) decodeJSON(ev Event, data string) (Chunk, error) {
 	var wc wireChunk
 	if err := json.Unmarshal([]byte(data), &wc); err != nil {
 		return Chunk{}, fmt.Errorf("%s: invalid JSON in stream event %q: %w; the server did not send an OpenAI-style chunk",

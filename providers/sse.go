@@ -32,7 +32,7 @@ var (
 )
 
 const (
-	initialBufSize = 8 << 10
+	initialBufSize = 1 << 10
 	// maxEmptyReads bounds the (0, nil) reads tolerated in a row, so that a
 	// broken reader cannot make Next spin forever.
 	maxEmptyReads = 100

@@ -181,12 +181,19 @@ var (
 	errPhaseEnded = errors.New("cell duration ended")
 )
 
+// connBufferSize is the read and write buffer of each connection.
+const connBufferSize = 2 << 10
+
 // NewClient returns an HTTP client whose transport keeps enough idle
 // connections for maxConcurrency requests to one host. Go's default of 2
 // would open a new connection for most requests.
 func NewClient(maxConcurrency int) *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.DialContext = dialStamped(&net.Dialer{Timeout: DefaultConnectTimeout, KeepAlive: 30 * time.Second})
+	// Responses are read in small pieces, one event at a time, so the
+	// default 4 KiB buffers would mostly sit empty; at thousands of
+	// streams they are a large part of the client's memory.
+	t.ReadBufferSize, t.WriteBufferSize = connBufferSize, connBufferSize
 	t.MaxIdleConns = maxConcurrency * 2
 	t.MaxIdleConnsPerHost = maxConcurrency
 	t.IdleConnTimeout = 90 * time.Second
