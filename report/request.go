@@ -20,7 +20,8 @@ const (
 type Request struct {
 	OK bool
 	// TTFT is the time to the first output-bearing event (text, reasoning
-	// or a tool call).
+	// or a tool call). TTFT, TTFO, E2E and StreamEnd count from the
+	// record's Written, or from its send when Written is zero.
 	TTFT float64
 	// TTFO is the time to the first answer text, excluding reasoning.
 	TTFO float64
@@ -58,19 +59,23 @@ func RequestFigures(rec *runner.Record) Request {
 	if rec.Usage && rec.ServerInputTokens > 0 {
 		f.InputTokens = rec.ServerInputTokens
 	}
+	// Latencies count from the moment the request went to the kernel, so
+	// that time the client spent queueing its own request is not charged
+	// to the server.
+	origin := rec.Written
 	if rec.StreamEnd > 0 {
-		f.StreamEnd = ms(rec.StreamEnd)
+		f.StreamEnd = ms(rec.StreamEnd - origin)
 	}
 	if rec.FirstAnswer > 0 {
-		f.TTFO = ms(rec.FirstAnswer)
+		f.TTFO = ms(rec.FirstAnswer - origin)
 	}
 	n := len(rec.OutputAt)
 	if n == 0 {
 		return f
 	}
 
-	f.TTFT = ms(rec.OutputAt[0])
-	f.E2E = ms(rec.OutputAt[n-1])
+	f.TTFT = ms(rec.OutputAt[0] - origin)
+	f.E2E = ms(rec.OutputAt[n-1] - origin)
 	f.ITL = make([]float64, 0, n-1)
 	for i := 1; i < n; i++ {
 		f.ITL = append(f.ITL, ms(rec.OutputAt[i]-rec.OutputAt[i-1]))

@@ -45,6 +45,28 @@ func TestRequestFiguresHandComputed(t *testing.T) {
 	}
 }
 
+func TestRequestFiguresCountFromWritten(t *testing.T) {
+	t.Parallel()
+	// Written 15 ms after send; events at 200, 220, 300 ms after send;
+	// stream end at 301: TTFT 185, E2E 285, stream end 286, TTFO 185,
+	// gaps unchanged, TPOT (285-185)/2.
+	rec := record(runner.PhaseMeasured, 3, 200, 220, 300)
+	rec.Written = msd(15)
+	f := RequestFigures(&rec)
+	checks := []struct {
+		name      string
+		got, want float64
+	}{
+		{"ttft", f.TTFT, 185}, {"ttfo", f.TTFO, 185}, {"e2e", f.E2E, 285}, {"stream end", f.StreamEnd, 286},
+		{"tpot", f.TPOT, 50}, {"itl0", f.ITL[0], 20}, {"itl1", f.ITL[1], 80},
+	}
+	for _, c := range checks {
+		if math.Abs(c.got-c.want) > 1e-6 {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
 func TestRequestFiguresTokenizerFallback(t *testing.T) {
 	t.Parallel()
 	rec := record(runner.PhaseMeasured, 0, 100)

@@ -92,6 +92,13 @@ type Record struct {
 	// connection.
 	ConnReused bool `json:"conn_reused"`
 
+	// Written is when the request's last bytes went to the kernel: the
+	// start of the final write on a connection the runner dialed itself,
+	// otherwise when net/http reported the request written. The time
+	// between Send and Written is connection setup plus the client's own
+	// queueing, so latencies are counted from Written. Zero when unknown,
+	// and for a retried request, whose latencies include its retries.
+	Written time.Duration `json:"written_ns"`
 	// Headers is when the response headers arrived.
 	Headers time.Duration `json:"headers_ns"`
 	// OutputAt holds the arrival of every output-bearing event, in order.

@@ -58,10 +58,18 @@ func (r *Runner) do(ctx context.Context, cell Cell, plan plannedRequest, phase P
 	}
 	defer resp.Body.Close()
 	clock := streamClock{send: send}
-	if _, real := r.Clock.(SystemClock); real {
+	_, realClock := r.Clock.(SystemClock)
+	if realClock {
 		clock.stamps, clock.sendWall = trace.stampSource(), rec.Send
 	}
 	rec.Headers = clock.arrival(0, r.Clock.Now().Sub(send))
+	// A retried request keeps its latencies from the send, because the
+	// time between its attempts is the server's doing.
+	if realClock && rec.Attempts <= 1 {
+		// An HTTP/2 connection carries other streams' writes too, so only
+		// an HTTP/1 connection's own last write dates this request.
+		rec.Written = min(trace.written(resp.ProtoMajor == 1), rec.Headers)
+	}
 	rec.HTTPStatus = resp.StatusCode
 
 	body, ok := r.responseBody(resp, req, &rec, cell.Target, cell.Limits, func() { cancelReq(errIdleTimeout) })

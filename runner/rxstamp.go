@@ -32,20 +32,43 @@ type stampSource interface {
 	// lastStamp returns the kernel receive time of the latest read, in
 	// Unix nanoseconds, or 0 when the kernel gave none.
 	lastStamp() int64
+	// lastWrite returns when the latest write started, or the zero time.
+	lastWrite() time.Time
 }
 
 // stampedConn is a TCP connection that reads with the kernel's receive
-// timestamps. Its Read is the only method that differs from the
-// connection it wraps.
+// timestamps and notes when each write starts.
 type stampedConn struct {
 	net.Conn
 	read  func(p []byte) (int, error)
 	stamp atomic.Int64
+	// wrote is the start of the latest write, as monotonic nanoseconds
+	// after monoBase.
+	wrote atomic.Int64
 }
+
+// monoBase anchors the monotonic write times that connections keep in
+// integers.
+var monoBase = time.Now()
 
 func (c *stampedConn) Read(p []byte) (int, error) { return c.read(p) }
 
+func (c *stampedConn) Write(p []byte) (int, error) {
+	c.wrote.Store(int64(time.Since(monoBase)))
+	return c.Conn.Write(p)
+}
+
 func (c *stampedConn) lastStamp() int64 { return c.stamp.Load() }
+
+// lastWrite returns when the latest write started, or the zero time
+// before the first one.
+func (c *stampedConn) lastWrite() time.Time {
+	d := c.wrote.Load()
+	if d == 0 {
+		return time.Time{}
+	}
+	return monoBase.Add(time.Duration(d))
+}
 
 // dialStamped returns a DialContext function that dials with d and, where
 // the platform supports it, wraps TCP connections to read kernel receive

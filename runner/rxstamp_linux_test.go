@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"syscall"
@@ -140,4 +141,85 @@ func TestArrivalFallsBackOutsideWindow(t *testing.T) {
 
 type fixedStamp int64
 
-func (f fixedStamp) lastStamp() int64 { return int64(f) }
+func (f fixedStamp) lastStamp() int64     { return int64(f) }
+func (f fixedStamp) lastWrite() time.Time { return time.Time{} }
+
+// slowBody delays its first read, as a client that is slow to write its
+// request would.
+type slowBody struct {
+	data  []byte
+	delay time.Duration
+	slept bool
+}
+
+func (b *slowBody) Read(p []byte) (int, error) {
+	if !b.slept {
+		b.slept = true
+		time.Sleep(b.delay)
+	}
+	if len(b.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, b.data)
+	b.data = b.data[n:]
+	return n, nil
+}
+
+// slowWriter is openai-chat with a request body that takes its time.
+type slowWriter struct {
+	providers.Provider
+	delay time.Duration
+}
+
+func (s slowWriter) NewRequest(ctx context.Context, ep providers.Endpoint, req providers.Request) (*http.Request, error) {
+	r, err := s.Provider.NewRequest(ctx, ep, req)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	r.Body = io.NopCloser(&slowBody{data: body, delay: s.delay})
+	r.ContentLength = -1
+	r.GetBody = nil
+	return r, nil
+}
+
+// TestWrittenExcludesClientDelay checks that the record notes when the
+// request's bytes went out, so that a client slow to write its request
+// (here 60 ms) does not lengthen the server's TTFT of about 10 ms.
+func TestWrittenExcludesClientDelay(t *testing.T) {
+	const delay, ttft = 60 * time.Millisecond, 10 * time.Millisecond
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.(http.Flusher).Flush()
+		time.Sleep(ttft)
+		fmt.Fprint(w, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"},\"finish_reason\":\"length\"}]}\n\ndata: [DONE]\n\n")
+	}))
+	defer srv.Close()
+
+	cell := testCell(t, srv.URL)
+	cell.Target.Provider = slowWriter{Provider: cell.Target.Provider, delay: delay}
+	cell.Concurrency, cell.Requests = 1, 1
+	res, err := testRunner(1).RunCell(context.Background(), cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := measured(res.Records)
+	if len(recs) != 1 || !recs[0].OK() || len(recs[0].OutputAt) != 1 {
+		t.Fatalf("want one successful record with one output, got %+v", recs)
+	}
+	rec := recs[0]
+	t.Logf("written %v, first output %v after send", rec.Written, rec.OutputAt[0])
+	if rec.Written < delay {
+		t.Errorf("written %v after send, want at least the body's delay of %v", rec.Written, delay)
+	}
+	if rec.Written > rec.Headers {
+		t.Errorf("written %v after the headers arrived at %v", rec.Written, rec.Headers)
+	}
+	if fromWritten := rec.OutputAt[0] - rec.Written; fromWritten < ttft || fromWritten > ttft+40*time.Millisecond {
+		t.Errorf("first output %v after the request was written, want about %v", fromWritten, ttft)
+	}
+}

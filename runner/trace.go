@@ -16,6 +16,7 @@ type connTrace struct {
 	dns, connect, tlsHandshake time.Time
 	reused                     bool
 	stamps                     stampSource
+	wroteRequest               time.Time
 }
 
 func (c *connTrace) clientTrace() *httptrace.ClientTrace {
@@ -28,6 +29,7 @@ func (c *connTrace) clientTrace() *httptrace.ClientTrace {
 		DNSDone:          func(httptrace.DNSDoneInfo) { stamp(&c.dns) },
 		ConnectDone:      func(_, _ string, _ error) { stamp(&c.connect) },
 		TLSHandshakeDone: func(tls.ConnectionState, error) { stamp(&c.tlsHandshake) },
+		WroteRequest:     func(httptrace.WroteRequestInfo) { stamp(&c.wroteRequest) },
 		GotConn: func(info httptrace.GotConnInfo) {
 			c.mu.Lock()
 			c.reused = info.Reused
@@ -57,4 +59,23 @@ func (c *connTrace) stampSource() stampSource {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.stamps
+}
+
+// written returns when the request's last bytes went out, as an offset
+// after the send: the start of the connection's final write when the
+// runner dialed the connection and ownWrites says that the connection
+// carried only this request, else the WroteRequest hook's time, else 0.
+func (c *connTrace) written(ownWrites bool) time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	at := c.wroteRequest
+	if c.stamps != nil && ownWrites {
+		if w := c.stamps.lastWrite(); !w.IsZero() {
+			at = w
+		}
+	}
+	if at.IsZero() || at.Before(c.send) {
+		return 0
+	}
+	return at.Sub(c.send)
 }

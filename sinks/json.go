@@ -79,6 +79,7 @@ type requestLine struct {
 	E2EMs        *float64  `json:"e2e_ms"`
 	StreamEndMs  *float64  `json:"stream_end_ms"`
 	TPOTMs       *float64  `json:"tpot_ms"`
+	WrittenMs    *float64  `json:"written_ms"`
 	HeadersMs    *float64  `json:"headers_ms"`
 	ITLMs        []float64 `json:"itl_ms"`
 	OutputTokens int       `json:"output_tokens"`
@@ -87,6 +88,7 @@ type requestLine struct {
 	// The raw nanosecond offsets are replaced by the millisecond figures.
 	OutputAt    any `json:"output_at_ns,omitempty"`
 	Headers     any `json:"headers_ns,omitempty"`
+	Written     any `json:"written_ns,omitempty"`
 	FirstAnswer any `json:"first_answer_ns,omitempty"`
 	StreamEnd   any `json:"stream_end_ns,omitempty"`
 }
@@ -101,6 +103,7 @@ func (j *JSON) Record(rec runner.Record) error {
 		TokenSource: f.TokenSource, InputTokens: f.InputTokens,
 	}
 	line.HeadersMs = ptr(offsetMs(rec.Headers))
+	line.WrittenMs = ptr(offsetMs(rec.Written))
 	if j.Layout == LayoutLLMPerf {
 		cell := j.llmperf[rec.CellID]
 		if cell == nil {

@@ -55,6 +55,7 @@ type RequestRow struct {
 	TLSDoneMs     *float64 `parquet:"tls_done_ms,optional"`
 	ConnReused    bool     `parquet:"conn_reused"`
 
+	WrittenMs    *float64  `parquet:"written_ms,optional"`
 	HeadersMs    *float64  `parquet:"headers_ms,optional"`
 	TTFTMs       *float64  `parquet:"ttft_ms,optional"`
 	TTFOMs       *float64  `parquet:"ttfo_ms,optional"`
@@ -240,6 +241,7 @@ func newRequestRow(run *Run, cell report.CellInfo, rec *runner.Record) RequestRo
 		DNSDoneMs: nullable(offsetMs(rec.DNSDone)), ConnectDoneMs: nullable(offsetMs(rec.ConnectDone)),
 		TLSDoneMs: nullable(offsetMs(rec.TLSDone)), ConnReused: rec.ConnReused,
 
+		WrittenMs: nullable(offsetMs(rec.Written)),
 		HeadersMs: nullable(offsetMs(rec.Headers)), TTFTMs: nullable(f.TTFT), TTFOMs: nullable(f.TTFO),
 		E2EMs: nullable(f.E2E), StreamEndMs: nullable(f.StreamEnd), TPOTMs: nullable(f.TPOT),
 		ITLMs: f.ITL, OutputEvents: int64(len(rec.OutputAt)),

@@ -48,6 +48,7 @@ type storedRequest struct {
 	E2EMs       *float64  `json:"e2e_ms"`
 	StreamEndMs *float64  `json:"stream_end_ms"`
 	HeadersMs   *float64  `json:"headers_ms"`
+	WrittenMs   *float64  `json:"written_ms"`
 	ITLMs       []float64 `json:"itl_ms"`
 }
 
@@ -163,7 +164,16 @@ func readRecord(line []byte) (runner.Record, error) {
 		return runner.Record{}, fmt.Errorf("invalid JSON: %w", err)
 	}
 	rec := s.Record
-	rec.Headers, rec.FirstAnswer, rec.StreamEnd = duration(s.HeadersMs), duration(s.TTFOMs), duration(s.StreamEndMs)
+	// Latencies are stored from the moment the request was written, and
+	// the record's offsets are from the send.
+	rec.Written = duration(s.WrittenMs)
+	fromSend := func(ms *float64) time.Duration {
+		if ms == nil {
+			return 0
+		}
+		return rec.Written + duration(ms)
+	}
+	rec.Headers, rec.FirstAnswer, rec.StreamEnd = duration(s.HeadersMs), fromSend(s.TTFOMs), fromSend(s.StreamEndMs)
 	if s.TTFTMs == nil {
 		if len(s.ITLMs) > 0 {
 			return rec, errors.New("itl_ms is set but ttft_ms is missing")
@@ -172,13 +182,13 @@ func readRecord(line []byte) (runner.Record, error) {
 	}
 
 	rec.OutputAt = make([]time.Duration, 0, len(s.ITLMs)+1)
-	at := duration(s.TTFTMs)
+	at := fromSend(s.TTFTMs)
 	rec.OutputAt = append(rec.OutputAt, at)
 	for _, gap := range s.ITLMs {
 		at += duration(&gap)
 		rec.OutputAt = append(rec.OutputAt, at)
 	}
-	if s.E2EMs == nil || duration(s.E2EMs) != at {
+	if s.E2EMs == nil || fromSend(s.E2EMs) != at {
 		return rec, fmt.Errorf("request %s: ttft_ms plus the itl_ms gaps does not add up to e2e_ms", rec.RequestID)
 	}
 	return rec, nil
