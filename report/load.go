@@ -40,9 +40,16 @@ type LoadFigures struct {
 	// window, in milliseconds: the delay a busy machine adds to every
 	// timestamp, whatever keeps it busy.
 	TimerLag Dist `json:"timer_lag_ms" expr:"timer_lag_ms"`
+	// ReadDelay is, per request, the longest time an output event waited
+	// in the socket before the client decoded it, in milliseconds; empty
+	// without the kernel's receive stamps (Linux). Arrival times come from
+	// those stamps, so a delay costs accuracy only when it exceeds the gap
+	// to the next event: both events then reach the client in one read and
+	// share its time.
+	ReadDelay Dist `json:"read_delay_ms" expr:"read_delay_ms"`
 	// ClientSaturated is true when ClientCPUFraction is above
-	// SaturationCPUFraction, or schedule lag p99 or timer lag p99 is above
-	// SaturationLagMs.
+	// SaturationCPUFraction, or the p99 of schedule lag, timer lag or read
+	// delay is above SaturationLagMs.
 	ClientSaturated bool `json:"client_saturated" expr:"client_saturated"`
 	// Steady holds throughput and TTFT over the steady state (after the
 	// ramp, before the last request was sent); nil without a ramp.
@@ -77,7 +84,8 @@ func loadFigures(res runner.Result) LoadFigures {
 	f.TimerLag = Describe(timerLag)
 	f.ClientSaturated = f.ClientCPUFraction > SaturationCPUFraction ||
 		(f.ScheduleLag.Count > 0 && f.ScheduleLag.P99 > SaturationLagMs) ||
-		(f.TimerLag.Count > 0 && f.TimerLag.P99 > SaturationLagMs)
+		(f.TimerLag.Count > 0 && f.TimerLag.P99 > SaturationLagMs) ||
+		(f.ReadDelay.Count > 0 && f.ReadDelay.P99 > SaturationLagMs)
 
 	if res.SteadyFrom > 0 && res.SteadyTo > res.SteadyFrom {
 		f.Steady = steadyFigures(res.Records, res.SteadyFrom, res.SteadyTo)
@@ -96,13 +104,16 @@ type sentFigures struct {
 // describes the schedule lag of open-loop requests.
 func scheduleFigures(records []runner.Record) sentFigures {
 	var f sentFigures
-	var lag, fromSchedule []float64
+	var lag, fromSchedule, readDelay []float64
 	for i := range records {
 		rec := &records[i]
 		if rec.Phase != runner.PhaseMeasured {
 			continue
 		}
 		f.sent++
+		if rec.ReadDelay > 0 {
+			readDelay = append(readDelay, ms(rec.ReadDelay))
+		}
 		switch rec.ErrorKind {
 		case runner.FailIncomplete:
 			f.Incomplete++
@@ -118,6 +129,7 @@ func scheduleFigures(records []runner.Record) sentFigures {
 		}
 	}
 	f.ScheduleLag, f.TTFTFromSchedule = Describe(lag), Describe(fromSchedule)
+	f.ReadDelay = Describe(readDelay)
 	return f
 }
 

@@ -113,3 +113,36 @@ func TestCheckKnownPacing(t *testing.T) {
 		}
 	}
 }
+
+func TestReadDelayMarksSaturation(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name      string
+		slowest   time.Duration
+		wantP99   float64
+		saturated bool
+	}{
+		// 99 requests whose events waited 1 ms and one that waited the
+		// slowest; p99 is 1 + 0.01 × (slowest − 1) ms.
+		{"keeps up", 5 * time.Millisecond, 1.04, false},
+		{"falls behind", 1001 * time.Millisecond, 11, true},
+	} {
+		records := make([]runner.Record, 100)
+		for i := range records {
+			records[i] = record(runner.PhaseMeasured, 2, 10, 20)
+			records[i].ReadDelay = time.Millisecond
+		}
+		records[99].ReadDelay = c.slowest
+		records = append(records, record(runner.PhaseMeasured, 2, 10, 20)) // no kernel stamps: left out
+		s := SummarizeResult(CellInfo{}, runner.Result{Records: records, Window: time.Second, Cores: 1})
+		if s.Load.ReadDelay.Count != 100 {
+			t.Errorf("%s: read delay count = %d, want 100", c.name, s.Load.ReadDelay.Count)
+		}
+		if math.Abs(s.Load.ReadDelay.P99-c.wantP99) > 1e-9 {
+			t.Errorf("%s: read delay p99 = %v, want %v", c.name, s.Load.ReadDelay.P99, c.wantP99)
+		}
+		if s.Load.ClientSaturated != c.saturated {
+			t.Errorf("%s: saturated = %v, want %v", c.name, s.Load.ClientSaturated, c.saturated)
+		}
+	}
+}

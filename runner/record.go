@@ -101,6 +101,10 @@ type Record struct {
 	Written time.Duration `json:"written_ns"`
 	// Headers is when the response headers arrived.
 	Headers time.Duration `json:"headers_ns"`
+	// ReadDelay is the longest time an output event waited in the socket
+	// before the client decoded it: the client's own lag, measured against
+	// the kernel's receive stamps. Zero without kernel stamps.
+	ReadDelay time.Duration `json:"read_delay_ns"`
 	// OutputAt holds the arrival of every output-bearing event, in order.
 	OutputAt []time.Duration `json:"output_at_ns"`
 	// FirstAnswer is the arrival of the first event with answer text, as

@@ -197,9 +197,13 @@ func (r *Runner) readStream(ctx, reqCtx context.Context, rec *Record, p provider
 			r.endStream(rec, ctx, reqCtx, err)
 			return
 		}
+		decoded := now
 		now = clock.arrival(prev, now)
 		prev = now
 		if chunk.HasOutput() {
+			if clock.stamps != nil {
+				rec.ReadDelay = max(rec.ReadDelay, decoded-now)
+			}
 			rec.OutputAt = append(rec.OutputAt, now)
 			if chunk.Content != "" && rec.FirstAnswer == 0 {
 				rec.FirstAnswer = now

@@ -200,6 +200,7 @@ type CellRow struct {
 	AchievedRate            *float64 `parquet:"achieved_rate,optional"`
 	ScheduleLagP99          *float64 `parquet:"schedule_lag_ms_p99,optional"`
 	TimerLagP99             *float64 `parquet:"timer_lag_ms_p99,optional"`
+	ReadDelayP99            *float64 `parquet:"read_delay_ms_p99,optional"`
 	ClientCPUFraction       *float64 `parquet:"client_cpu_fraction,optional"`
 	ClientSaturated         bool     `parquet:"client_saturated"`
 	Incomplete              int64    `parquet:"incomplete"`
@@ -338,6 +339,7 @@ func addLoadColumns(row *CellRow, s *report.CellSummary) {
 	row.PeakOutputTokensPerS = s.PeakOutputTokensPerS
 	row.AchievedRate = nullable(s.Load.AchievedRate)
 	row.ScheduleLagP99, row.TimerLagP99 = nullable(s.Load.ScheduleLag.P99), nullable(s.Load.TimerLag.P99)
+	row.ReadDelayP99 = nullable(s.Load.ReadDelay.P99)
 	row.ClientCPUFraction, row.ClientSaturated = nullable(s.Load.ClientCPUFraction), s.Load.ClientSaturated
 	row.Incomplete, row.Interrupted = int64(s.Load.Incomplete), s.Interrupted
 	if s.Correctness != nil {
