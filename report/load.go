@@ -41,11 +41,11 @@ type LoadFigures struct {
 	// timestamp, whatever keeps it busy.
 	TimerLag Dist `json:"timer_lag_ms" expr:"timer_lag_ms"`
 	// ReadDelay is, per request, the longest time an output event waited
-	// in the socket before the client decoded it, in milliseconds; empty
-	// without the kernel's receive stamps (Linux). Arrival times come from
-	// those stamps, so a delay costs accuracy only when it exceeds the gap
-	// to the next event: both events then reach the client in one read and
-	// share its time.
+	// in the socket before the client decoded it, in milliseconds. It is
+	// empty without the kernel's receive stamps (Linux). Arrival times
+	// come from those stamps, so a delay costs accuracy only when it
+	// exceeds the gap to the next event: both events then reach the client
+	// in one read and share its time.
 	ReadDelay Dist `json:"read_delay_ms" expr:"read_delay_ms"`
 	// ClientSaturated is true when ClientCPUFraction is above
 	// SaturationCPUFraction, or the p99 of schedule lag, timer lag or read

@@ -13,8 +13,8 @@ import (
 // A client that is busy (many streams, garbage collection, a shared
 // machine) reads an event some time after it arrived, and a timestamp
 // taken when the event is decoded carries that delay. On Linux the runner
-// asks the kernel to stamp every received segment (SO_TIMESTAMPNS) and
-// reads the stamp of the latest segment with each read. That stamp is at
+// turns on the kernel's stamp of every received segment (SO_TIMESTAMPNS)
+// and reads the stamp of the latest segment with each read. That stamp is at
 // or after the arrival of the bytes the decoder has just completed an
 // event from, and at or before the moment the client got round to them,
 // so it is never worse than the client's own clock and is usually within
@@ -26,7 +26,7 @@ import (
 // now: a step of the system clock mid-stream makes the runner fall back to
 // its own monotonic reading for that event.
 
-// stampSource is a connection that knows the kernel's receive time of the
+// stampSource is a connection that keeps the kernel's receive time of the
 // latest bytes it returned.
 type stampSource interface {
 	// lastStamp returns the kernel receive time of the latest read, in

@@ -62,9 +62,9 @@ func (c *connTrace) stampSource() stampSource {
 }
 
 // written returns when the request's last bytes went out, as an offset
-// after the send: the start of the connection's final write when the
-// runner dialed the connection and ownWrites says that the connection
-// carried only this request, else the WroteRequest hook's time, else 0.
+// after the send. That is the start of the connection's final write when
+// the runner dialed the connection and ownWrites is true (the connection
+// carried only this request), else the WroteRequest hook's time, else 0.
 func (c *connTrace) written(ownWrites bool) time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
