@@ -20,8 +20,24 @@ const maxErrorBody = 2048
 
 // do sends one request and records what arrived and when. ctx is the
 // phase's request context; phaseStart and scheduled place the request in
-// its phase (scheduled is negative in a closed loop).
+// its phase (scheduled is negative in a closed loop). A request that the
+// server rejects for asking for usage (stream_options) is sent once more
+// without it, and the record is that of the second attempt.
 func (r *Runner) do(ctx context.Context, cell Cell, plan plannedRequest, phase Phase, phaseStart time.Time, scheduled time.Duration) Record {
+	rec, rejected := r.attempt(ctx, cell, plan, phase, phaseStart, scheduled)
+	if !rejected || ctx.Err() != nil {
+		return rec
+	}
+	retry, _ := r.attempt(ctx, cell, plan, phase, phaseStart, scheduled)
+	retry.Attempts += rec.Attempts
+	retry.RetriedStatuses = append(append([]string{}, rec.RetriedStatuses...), statusText(rec.HTTPStatus))
+	return retry
+}
+
+// attempt sends the request once, or several times with the cell's
+// retries. rejectedUsage is true when the server rejected the request
+// because it asked for usage.
+func (r *Runner) attempt(ctx context.Context, cell Cell, plan plannedRequest, phase Phase, phaseStart time.Time, scheduled time.Duration) (_ Record, rejectedUsage bool) {
 	rec := Record{
 		CellID: cell.ID, Phase: phase, Index: plan.index, Scheduled: -1, Session: plan.session, Turn: plan.turn,
 		RequestID:         fmt.Sprintf("%s-%d", r.RunID, r.seq.Add(1)),
@@ -30,17 +46,18 @@ func (r *Runner) do(ctx context.Context, cell Cell, plan plannedRequest, phase P
 	}
 	if plan.err != nil {
 		rec.ErrorKind, rec.Error = FailRequest, plan.err.Error()
-		return rec
+		return rec, false
 	}
 	timeoutCtx, cancelTimeout := context.WithTimeout(ctx, cell.Timeout)
 	defer cancelTimeout()
 	reqCtx, cancelReq := context.WithCancelCause(timeoutCtx)
 	defer cancelReq(nil)
 
-	req, trace, err := r.newRequest(reqCtx, cell, plan, rec.RequestID)
+	askedUsage := r.wantsUsage(cell.Target)
+	req, trace, err := r.newRequest(reqCtx, cell, plan, rec.RequestID, askedUsage)
 	if err != nil {
 		rec.ErrorKind, rec.Error = FailRequest, err.Error()
-		return rec
+		return rec, false
 	}
 
 	rec.Send = time.Now()
@@ -54,7 +71,7 @@ func (r *Runner) do(ctx context.Context, cell Cell, plan plannedRequest, phase P
 	trace.fill(&rec)
 	if err != nil {
 		r.fail(&rec, ctx, reqCtx, FailConnect, err)
-		return rec
+		return rec, false
 	}
 	defer resp.Body.Close()
 	clock := streamClock{send: send}
@@ -72,24 +89,27 @@ func (r *Runner) do(ctx context.Context, cell Cell, plan plannedRequest, phase P
 	}
 	rec.HTTPStatus = resp.StatusCode
 
-	body, ok := r.responseBody(resp, req, &rec, cell.Target, cell.Limits, func() { cancelReq(errIdleTimeout) })
+	body, ok, rejected := r.responseBody(resp, &rec, cell.Target, cell.Limits, func() { cancelReq(errIdleTimeout) })
 	if !ok {
-		return rec
+		return rec, rejected && askedUsage
 	}
 	defer body.Close()
 	var out streamText
 	r.readStream(ctx, reqCtx, &rec, cell.Target.Provider, body, clock, &out, cell.Limits)
 	r.finish(&rec, &out, cell.Target)
-	return rec
+	return rec, false
 }
+
+// statusText renders an HTTP status as retried_statuses lists it.
+func statusText(code int) string { return fmt.Sprintf("%d %s", code, http.StatusText(code)) }
 
 // newRequest builds the provider's request with infermark's headers and a
 // connection trace.
-func (r *Runner) newRequest(ctx context.Context, cell Cell, plan plannedRequest, requestID string) (*http.Request, *connTrace, error) {
+func (r *Runner) newRequest(ctx context.Context, cell Cell, plan plannedRequest, requestID string, usage bool) (*http.Request, *connTrace, error) {
 	req, err := cell.Target.Provider.NewRequest(ctx, cell.Target.Endpoint, providers.Request{
 		Prompt: plan.prompt.Text, SystemPrompt: cell.Workload.SystemPrompt,
 		MaxTokens: plan.prompt.MaxTokens, IgnoreEOS: cell.Workload.IgnoreEOS,
-		StreamUsage: r.wantsUsage(cell.Target), Sampling: cell.Target.Sampling, History: plan.history,
+		StreamUsage: usage, Sampling: cell.Target.Sampling, History: plan.history,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -117,21 +137,21 @@ func (r *Runner) send(req *http.Request, cell Cell, rec *Record) (*http.Response
 
 // responseBody returns the body to decode: gunzipped when the server
 // compressed it, bounded in size, and watched for idle gaps. It records an
-// error status as a failure and returns false.
-func (r *Runner) responseBody(resp *http.Response, req *http.Request, rec *Record, target Target, limits Limits, onIdle func()) (io.ReadCloser, bool) {
+// error status as a failure and returns false, with rejectedUsage true
+// when the error rejects stream_options.
+func (r *Runner) responseBody(resp *http.Response, rec *Record, target Target, limits Limits, onIdle func()) (_ io.ReadCloser, ok, rejectedUsage bool) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		rec.ErrorKind = httpFailure(resp.StatusCode)
 		rec.Error = providers.NewHTTPError(resp, body, target.Endpoint.APIKey).Error()
-		r.noteUsageRejection(target, resp.StatusCode, body)
-		return nil, false
+		return nil, false, r.noteUsageRejection(target, resp.StatusCode, body)
 	}
 	body, err := decodedBody(resp)
 	if err != nil {
 		rec.ErrorKind, rec.Error = FailMalformed, err.Error()
-		return nil, false
+		return nil, false, false
 	}
-	return newGuardedBody(body, limits, onIdle), true
+	return newGuardedBody(body, limits, onIdle), true, false
 }
 
 // finish counts the generated text and fails a clean stream that produced
@@ -287,16 +307,18 @@ func (r *Runner) wantsUsage(t Target) bool {
 }
 
 // noteUsageRejection remembers a target that rejected stream_options, so
-// that auto mode stops sending it.
-func (r *Runner) noteUsageRejection(t Target, status int, body []byte) {
+// that auto mode stops sending it, and reports whether this response was
+// such a rejection.
+func (r *Runner) noteUsageRejection(t Target, status int, body []byte) bool {
 	if t.StreamUsage == "on" || t.StreamUsage == "off" || (status != http.StatusBadRequest && status != http.StatusUnprocessableEntity) {
-		return
+		return false
 	}
 	if !strings.Contains(strings.ToLower(string(body)), "stream_options") {
-		return
+		return false
 	}
 	if _, seen := r.noUsage.LoadOrStore(t.Name, true); !seen {
-		r.Logger.Warn("the server rejected stream_options; sending later requests without it, so output tokens come from the tokenizer",
+		r.Logger.Warn("the server rejected stream_options; retrying without it and sending later requests without it, so output tokens come from the tokenizer",
 			"endpoint", t.Name, "status", status)
 	}
+	return true
 }

@@ -37,9 +37,9 @@ type Target struct {
 	Transport Transport
 	// StreamUsage is "auto" (the default when empty), "on" or "off": whether
 	// to ask for a usage chunk. In auto mode a server that rejects the
-	// request for it (HTTP 400 or 422 naming stream_options) fails that
-	// request, and later requests to the target go without it, so output
-	// tokens then come from the tokenizer.
+	// request for it (HTTP 400 or 422 naming stream_options) gets that
+	// request once more without it, and later requests to the target go
+	// without it too, so output tokens then come from the tokenizer.
 	StreamUsage string
 }
 

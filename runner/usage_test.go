@@ -34,11 +34,18 @@ func TestRejectedStreamOptionsFallBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The rejected first request goes once more without stream_options.
 	first := res.Records[0]
-	if first.ErrorKind != FailHTTP4xx || first.HTTPStatus != 400 {
-		t.Errorf("first request: kind %q status %d, want %q 400", first.ErrorKind, first.HTTPStatus, FailHTTP4xx)
+	if !first.OK() || first.Attempts != 2 || len(first.RetriedStatuses) != 1 || first.RetriedStatuses[0] != "400 Bad Request" {
+		t.Errorf("first request: ok %v, attempts %d, retried %q; want a success on the second attempt after 400 Bad Request",
+			first.OK(), first.Attempts, first.RetriedStatuses)
 	}
 	for _, rec := range res.Records[1:] {
+		if rec.Attempts != 1 {
+			t.Errorf("request %d: %d attempts, want 1: later requests must go without stream_options", rec.Index, rec.Attempts)
+		}
+	}
+	for _, rec := range res.Records {
 		if !rec.OK() || rec.Usage || rec.ClientOutputTokens != 2 {
 			t.Errorf("request %d: ok %v, usage %v, client tokens %d; want success without usage and 2 tokenizer tokens",
 				rec.Index, rec.OK(), rec.Usage, rec.ClientOutputTokens)
