@@ -53,8 +53,8 @@ func (r *Runner) attempt(ctx context.Context, cell Cell, plan plannedRequest, ph
 	reqCtx, cancelReq := context.WithCancelCause(timeoutCtx)
 	defer cancelReq(nil)
 
-	askedUsage := r.wantsUsage(cell.Target)
-	req, trace, err := r.newRequest(reqCtx, cell, plan, rec.RequestID, askedUsage)
+	requestedUsage := r.wantsUsage(cell.Target)
+	req, trace, err := r.newRequest(reqCtx, cell, plan, rec.RequestID, requestedUsage)
 	if err != nil {
 		rec.ErrorKind, rec.Error = FailRequest, err.Error()
 		return rec, false
@@ -91,7 +91,7 @@ func (r *Runner) attempt(ctx context.Context, cell Cell, plan plannedRequest, ph
 
 	body, ok, rejected := r.responseBody(resp, &rec, cell.Target, cell.Limits, func() { cancelReq(errIdleTimeout) })
 	if !ok {
-		return rec, rejected && askedUsage
+		return rec, rejected && requestedUsage
 	}
 	defer body.Close()
 	var out streamText
