@@ -64,7 +64,7 @@ func (o Outcome) Detail() string {
 	detail := strings.Join(o.Values, ", ")
 	if o.Error != "" {
 		if detail != "" {
-			return o.Error + " (" + detail + ")"
+			return o.Error + "; " + detail
 		}
 		return o.Error
 	}

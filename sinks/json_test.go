@@ -166,4 +166,18 @@ func TestJSONRequestLines(t *testing.T) {
 	if got := lines[4]["headers_ms"]; got != nil {
 		t.Errorf("headers_ms of a request without response = %v, want null", got)
 	}
+
+	// Every key of every line is documented, as a column or in the
+	// section on requests.jsonl.
+	doc, err := os.ReadFile("../docs/results.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range lines {
+		for key := range line {
+			if !strings.Contains(string(doc), "`"+key+"`") {
+				t.Errorf("docs/results.md does not document key %s of requests.jsonl", key)
+			}
+		}
+	}
 }

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
+	"net/url"
 	"os"
 	"runtime/pprof"
 	"text/tabwriter"
@@ -35,7 +38,7 @@ func (a *App) calibrateCommand(ctx context.Context, args []string) int {
 	flags.DurationVar(&o.ttft, "ttft", mock.DefaultTTFT, "the mock's time to first token")
 	flags.DurationVar(&o.itl, "itl", mock.DefaultITL, "the mock's inter-token latency")
 	flags.StringVar(&o.url, "url", "", "base `URL` of a mock started with \"infermark mock\" in another process, with the same --ttft and --itl (default: an in-process mock)")
-	flags.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured requests to `FILE` (read it with go tool pprof)")
+	flags.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the calibration, warmup included, to `FILE` (read it with go tool pprof)")
 	flags.Usage = func() {
 		fmt.Fprintf(a.Stderr, "Usage: infermark calibrate [flags]\n\nMeasures infermark's own TTFT and inter-token error against the mock,\nwhose pacing is exact.\n\nFlags:\n%s", flags.FlagUsages())
 	}
@@ -45,14 +48,24 @@ func (a *App) calibrateCommand(ctx context.Context, args []string) int {
 	if o.requests == 0 {
 		o.requests = 4 * o.concurrency
 	}
-	if o.concurrency < 1 || o.requests < 1 || o.tokens < 2 {
-		return a.fail(ExitUsage, "--concurrency and --requests must be at least 1 and --tokens at least 2")
+	switch {
+	case o.concurrency < 1:
+		return a.fail(ExitUsage, "--concurrency must be at least 1, got %d", o.concurrency)
+	case o.requests < 1:
+		return a.fail(ExitUsage, "--requests must be at least 1, got %d", o.requests)
+	case o.tokens < 2:
+		return a.fail(ExitUsage, "--tokens must be at least 2, so that requests have gaps to measure, got %d", o.tokens)
 	}
 	if o.ttft < 0 || o.itl < 0 {
 		return a.fail(ExitUsage, "--ttft and --itl must not be negative, got %v and %v", o.ttft, o.itl)
 	}
 
 	base, inProcess := o.url, o.url == ""
+	if !inProcess {
+		if err := checkMockURL(o.url); err != nil {
+			return a.fail(ExitUsage, "--url %q: %v", o.url, err)
+		}
+	}
 	if inProcess {
 		l, err := mock.Start("127.0.0.1:0", mock.Config{TTFT: o.ttft, ITL: o.itl}, a.Logger)
 		if err != nil {
@@ -76,11 +89,47 @@ func (a *App) calibrateCommand(ctx context.Context, args []string) int {
 	if err != nil {
 		return a.fail(ExitRunError, "%v", err)
 	}
-	a.printCalibration(o, inProcess, report.Calibrate(res, o.ttft, o.itl))
+	c := report.Calibrate(res, o.ttft, o.itl)
 	if res.Interrupted {
+		a.printCalibration(o, inProcess, c)
 		return ExitInterrupted
 	}
+	if c.Events == 0 {
+		return a.fail(ExitRunError, "none of the %d measured requests succeeded, so there is nothing to calibrate; first error: %s",
+			o.requests, firstError(res.Records))
+	}
+	a.printCalibration(o, inProcess, c)
+	if c.Failed > 0 {
+		fmt.Fprintf(a.Stderr, "infermark: %d of %d measured requests failed and are left out; first error: %s\n", c.Failed, o.requests, firstError(res.Records))
+	}
 	return ExitPass
+}
+
+// checkMockURL accepts an http URL on a loopback address, where
+// "infermark mock" listens.
+func checkMockURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return err
+	}
+	if u.Scheme != "http" || u.Host == "" {
+		return errors.New("want the mock's base URL, such as http://127.0.0.1:8000/v1")
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("%s is not a loopback address: calibrate measures the mock on this machine, which listens on 127.0.0.1", host)
+	}
+	return nil
+}
+
+// firstError returns the error of the first failed measured record.
+func firstError(records []runner.Record) string {
+	for _, rec := range records {
+		if rec.Phase == runner.PhaseMeasured && !rec.OK() {
+			return rec.Error
+		}
+	}
+	return "none"
 }
 
 func runCalibration(ctx context.Context, clock runner.Clock, o calibrateOptions, base string) (runner.Result, error) {
@@ -100,8 +149,8 @@ func (a *App) printCalibration(o calibrateOptions, inProcess bool, c report.Cali
 	if !inProcess {
 		where = o.url
 	}
-	fmt.Fprintf(a.Stdout, "calibration against %s: TTFT %v, ITL %v, %d tokens, concurrency %d, %d requests (%d failed)\n\n",
-		where, o.ttft, o.itl, o.tokens, o.concurrency, o.requests, c.Failed)
+	fmt.Fprintf(a.Stdout, "calibration against %s: TTFT %v, ITL %v, %d tokens, concurrency %d, %s (%d failed)\n\n",
+		where, o.ttft, o.itl, o.tokens, o.concurrency, plural(o.requests, "request", "requests"), c.Failed)
 	tw := tabwriter.NewWriter(a.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "measured − true (ms)\tmedian\tp99\tmax\tmin\t")
 	fmt.Fprintf(tw, "TTFT\t%.3f\t%.3f\t%.3f\t%.3f\t\n", c.TTFTError.P50, c.TTFTError.P99, c.TTFTError.Max, c.TTFTError.Min)
@@ -112,4 +161,12 @@ func (a *App) printCalibration(o calibrateOptions, inProcess bool, c report.Cali
 		scope = "this process, the in-process mock included"
 	}
 	fmt.Fprintf(a.Stdout, "\nCPU time (user + system): %.2f µs per output event over %d events (%s)\n", c.CPUPerEventUs, c.Events, scope)
+}
+
+// plural writes n with the singular or plural noun.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -30,7 +30,7 @@ func (a *App) mockCommand(ctx context.Context, args []string) int {
 		return a.fail(ExitUsage, "mock takes no arguments, got %q", flags.Args())
 	}
 	if *ttft < 0 || *itl < 0 {
-		return a.fail(ExitUsage, "--ttft and --itl must not be negative")
+		return a.fail(ExitUsage, "--ttft and --itl must not be negative, got %v and %v", *ttft, *itl)
 	}
 	cfg := mock.Config{TTFT: *ttft, ITL: *itl}
 	if cfg.Faults, err = faults.config(); err != nil {

@@ -168,7 +168,9 @@ func (e *execution) logCell(s report.CellSummary, res runner.Result) {
 	e.warnShortOutputs(s, res)
 	if s.Load.ClientSaturated {
 		e.logger.Warn("the client could not keep time during this cell; its latencies may be late",
-			"cell", s.ID, "timer_lag_p99_ms", logFigure(s.Load.TimerLag.P99, 1),
+			"cell", s.ID, "read_delay_p99_ms", logFigure(s.Load.ReadDelay.P99, 1),
+			"schedule_lag_p99_ms", logFigure(s.Load.ScheduleLag.P99, 1),
+			"timer_lag_p99_ms", logFigure(s.Load.TimerLag.P99, 1),
 			"client_cpu_fraction", logFigure(s.Load.ClientCPUFraction, 2))
 	}
 	if s.Failed == 0 {
