@@ -16,11 +16,17 @@ type Calibration struct {
 	ITLError Dist `json:"itl_error_ms"`
 	// Events is the number of output events received.
 	Events int `json:"events"`
+	// OutputTokens is the number of output tokens of the successful
+	// requests: the server's usage, or else the tokenizer's count.
+	OutputTokens int `json:"output_tokens"`
 	// Failed counts requests that did not succeed.
 	Failed int `json:"failed"`
 	// CPUPerEventUs is the process's CPU time per output event, in
 	// microseconds.
 	CPUPerEventUs float64 `json:"cpu_per_event_us"`
+	// CPUPerThousandTokensMs is the process's CPU time per thousand output
+	// tokens, in milliseconds.
+	CPUPerThousandTokensMs float64 `json:"cpu_per_thousand_tokens_ms"`
 }
 
 // Calibrate compares the measured records of res with the true TTFT and
@@ -39,6 +45,7 @@ func Calibrate(res runner.Result, ttft, itl time.Duration) Calibration {
 		}
 		f := RequestFigures(rec)
 		c.Events += len(rec.OutputAt)
+		c.OutputTokens += f.OutputTokens
 		ttftErr = append(ttftErr, f.TTFT-ms(ttft))
 		for _, gap := range f.ITL {
 			itlErr = append(itlErr, gap-ms(itl))
@@ -46,5 +53,6 @@ func Calibrate(res runner.Result, ttft, itl time.Duration) Calibration {
 	}
 	c.TTFTError, c.ITLError = Describe(ttftErr), Describe(itlErr)
 	c.CPUPerEventUs = ratio(float64(res.ClientCPU.Microseconds()), float64(c.Events))
+	c.CPUPerThousandTokensMs = ratio(float64(res.ClientCPU.Microseconds()), float64(c.OutputTokens))
 	return c
 }

@@ -160,7 +160,8 @@ func (a *App) printCalibration(o calibrateOptions, inProcess bool, c report.Cali
 	if inProcess {
 		scope = "this process, the in-process mock included"
 	}
-	fmt.Fprintf(a.Stdout, "\nCPU time (user + system): %.2f µs per output event over %d events (%s)\n", c.CPUPerEventUs, c.Events, scope)
+	fmt.Fprintf(a.Stdout, "\nCPU time (user + system): %.2f µs per output event over %d events, %.2f ms per thousand output tokens over %d tokens (%s)\n",
+		c.CPUPerEventUs, c.Events, c.CPUPerThousandTokensMs, c.OutputTokens, scope)
 }
 
 // plural writes n with the singular or plural noun.

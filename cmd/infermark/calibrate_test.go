@@ -43,7 +43,7 @@ func TestCalibrateAgainstMockProcess(t *testing.T) {
 	if median < 0 || median > 25 {
 		t.Errorf("TTFT error median = %v ms, want between 0 and 25", median)
 	}
-	if !strings.Contains(res.stdout, "over 48 events") {
+	if !strings.Contains(res.stdout, "over 48 events") || !strings.Contains(res.stdout, "per thousand output tokens over 48 tokens") {
 		t.Errorf("want 48 output events (8 requests of 6 tokens), got:\n%s", res.stdout)
 	}
 }
