@@ -79,7 +79,7 @@ func (r *Runner) attempt(ctx context.Context, cell Cell, plan plannedRequest, ph
 	if realClock {
 		clock.stamps, clock.sendWall = trace.stampSource(), rec.Send
 	}
-	rec.Headers = clock.arrival(0, r.Clock.Now().Sub(send))
+	rec.Headers = clock.arrival(r.Clock.Now().Sub(send))
 	// A retried request keeps its latencies from the send, because the
 	// time between its attempts is the server's doing.
 	if realClock && rec.Attempts <= 1 {
@@ -95,7 +95,7 @@ func (r *Runner) attempt(ctx context.Context, cell Cell, plan plannedRequest, ph
 	}
 	defer body.Close()
 	var out streamText
-	r.readStream(ctx, reqCtx, &rec, cell.Target.Provider, body, clock, &out, cell.Limits)
+	r.readStream(ctx, reqCtx, &rec, cell.Target.Provider, body, &clock, &out, cell.Limits)
 	r.finish(&rec, &out, cell.Target)
 	return rec, false
 }
@@ -201,14 +201,15 @@ type streamClock struct {
 	// that turns them into offsets.
 	stamps   stampSource
 	sendWall time.Time
+	// lastStamped is the latest arrival taken from a kernel stamp.
+	lastStamped time.Duration
 }
 
 // readStream reads chunks until the stream ends, stamping each
 // output-bearing chunk on arrival, and collects the generated text.
-func (r *Runner) readStream(ctx, reqCtx context.Context, rec *Record, p providers.Provider, body io.Reader, clock streamClock, text *streamText, limits Limits) {
+func (r *Runner) readStream(ctx, reqCtx context.Context, rec *Record, p providers.Provider, body io.Reader, clock *streamClock, text *streamText, limits Limits) {
 	stream := providers.OpenStream(p, body, limits.eventBytes())
 	defer func() { rec.BytesRead = stream.BytesRead() }()
-	prev := rec.Headers
 	for {
 		chunk, err := stream.Next()
 		now := r.Clock.Now().Sub(clock.send)
@@ -218,8 +219,12 @@ func (r *Runner) readStream(ctx, reqCtx context.Context, rec *Record, p provider
 			return
 		}
 		decoded := now
-		now = clock.arrival(prev, now)
-		prev = now
+		now = clock.arrival(now)
+		// An event read without a stamp takes the client's later reading,
+		// so a stamped event after it must not appear to come first.
+		if n := len(rec.OutputAt); n > 0 {
+			now = max(now, rec.OutputAt[n-1])
+		}
 		if chunk.HasOutput() {
 			if clock.stamps != nil {
 				rec.ReadDelay = max(rec.ReadDelay, decoded-now)

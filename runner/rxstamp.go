@@ -14,10 +14,10 @@ import (
 // machine) reads an event some time after it arrived, and a timestamp
 // taken when the event is decoded carries that delay. On Linux the runner
 // turns on the kernel's stamp of every received segment (SO_TIMESTAMPNS)
-// and reads the stamp of the latest segment with each read. That stamp is at
-// or after the arrival of the bytes the decoder has just completed an
-// event from, and at or before the moment the client got round to them,
-// so it is never worse than the client's own clock and is usually within
+// and reads the stamp of the latest segment with each read. That stamp is
+// at or after the arrival of the bytes the decoder has just completed an
+// event from, and at or before the moment the client got round to them.
+// So it is never worse than the client's own clock, and usually within
 // microseconds of the wire.
 //
 // The stamp is on the real-time clock. It is turned into an offset after
@@ -98,25 +98,33 @@ func stampOf(conn net.Conn) stampSource {
 }
 
 // arrival returns the offset after the send at which the bytes just read
-// arrived: the kernel's stamp when it lies between prev and now, and now
-// otherwise.
-func (c streamClock) arrival(prev, now time.Duration) time.Duration {
-	return stampedArrival(c.stamps, c.sendWall, prev, now)
-}
-
-// stampedArrival is arrival for a stamp source src and the wall-clock
-// reading sendWall of the send.
-func stampedArrival(src stampSource, sendWall time.Time, prev, now time.Duration) time.Duration {
-	if src == nil {
+// arrived: the kernel's stamp when it lies between the previous stamp used
+// and now, and now otherwise. A read without a stamp happens: the kernel
+// stamps segments only once some socket has asked for it, so the first
+// segments a process receives may have none.
+func (c *streamClock) arrival(now time.Duration) time.Duration {
+	if c.stamps == nil {
 		return now
 	}
-	ns := src.lastStamp()
-	if ns == 0 {
+	at, ok := stampedArrival(c.stamps.lastStamp(), c.sendWall, c.lastStamped, now)
+	if !ok {
 		return now
+	}
+	c.lastStamped = at
+	return at
+}
+
+// stampedArrival turns the kernel stamp ns into an offset after the send,
+// whose wall-clock reading is sendWall. It reports false when there is no
+// stamp, or when the offset lies before prev or after now, which a step of
+// the system clock would cause.
+func stampedArrival(ns int64, sendWall time.Time, prev, now time.Duration) (time.Duration, bool) {
+	if ns == 0 {
+		return 0, false
 	}
 	at := time.Unix(0, ns).Sub(sendWall)
 	if at < prev || at > now {
-		return now
+		return 0, false
 	}
-	return at
+	return at, true
 }

@@ -121,28 +121,25 @@ func TestParseStamp(t *testing.T) {
 
 func TestArrivalFallsBackOutsideWindow(t *testing.T) {
 	send := time.Now()
-	at := func(d time.Duration) fixedStamp { return fixedStamp(send.Add(d).UnixNano()) }
+	at := func(d time.Duration) int64 { return send.Add(d).UnixNano() }
 	for _, tc := range []struct {
-		name            string
-		src             stampSource
-		prev, now, want time.Duration
+		name      string
+		ns        int64
+		prev, now time.Duration
+		want      time.Duration
+		ok        bool
 	}{
-		{"inside", at(30 * time.Millisecond), 10 * time.Millisecond, 40 * time.Millisecond, 30 * time.Millisecond},
-		{"after now: clock stepped forward", at(90 * time.Millisecond), 10 * time.Millisecond, 40 * time.Millisecond, 40 * time.Millisecond},
-		{"before the previous event: clock stepped back", at(5 * time.Millisecond), 10 * time.Millisecond, 40 * time.Millisecond, 40 * time.Millisecond},
-		{"no stamp", fixedStamp(0), 0, 40 * time.Millisecond, 40 * time.Millisecond},
-		{"no source", nil, 0, 40 * time.Millisecond, 40 * time.Millisecond},
+		{"inside", at(30 * time.Millisecond), 10 * time.Millisecond, 40 * time.Millisecond, 30 * time.Millisecond, true},
+		{"after now: clock stepped forward", at(90 * time.Millisecond), 10 * time.Millisecond, 40 * time.Millisecond, 0, false},
+		{"before the previous stamp: clock stepped back", at(5 * time.Millisecond), 10 * time.Millisecond, 40 * time.Millisecond, 0, false},
+		{"no stamp", 0, 0, 40 * time.Millisecond, 0, false},
 	} {
-		if got := stampedArrival(tc.src, send, tc.prev, tc.now); got != tc.want {
-			t.Errorf("%s: stampedArrival = %v, want %v", tc.name, got, tc.want)
+		got, ok := stampedArrival(tc.ns, send, tc.prev, tc.now)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("%s: stampedArrival = %v, %v; want %v, %v", tc.name, got, ok, tc.want, tc.ok)
 		}
 	}
 }
-
-type fixedStamp int64
-
-func (f fixedStamp) lastStamp() int64     { return int64(f) }
-func (f fixedStamp) lastWrite() time.Time { return time.Time{} }
 
 // slowBody delays its first read, as a client that is slow to write its
 // request would.
