@@ -22,7 +22,7 @@ import (
 //
 // The stamp is on the real-time clock. It is turned into an offset after
 // the send with the wall reading of the send time, and used only when it
-// falls between the previous event and the client's monotonic reading of
+// falls between the previous stamp used and the client's monotonic reading of
 // now: a step of the system clock mid-stream makes the runner fall back to
 // its own monotonic reading for that event.
 
