@@ -36,7 +36,7 @@ type LoadFigures struct {
 	// ClientCPUFraction is the process's CPU time during the window over
 	// the CPU time available (window × cores).
 	ClientCPUFraction float64 `json:"client_cpu_fraction" expr:"client_cpu_fraction"`
-	// TimerLag is how late a 10 ms timer in the client fired during the
+	// TimerLag is how late a 50 ms timer in the client fired during the
 	// window, in milliseconds: the delay a busy machine adds to every
 	// timestamp, whatever keeps it busy.
 	TimerLag Dist `json:"timer_lag_ms" expr:"timer_lag_ms"`

@@ -139,7 +139,7 @@ type Result struct {
 	// Cores is GOMAXPROCS during the cell: the CPU time available per
 	// second of the window.
 	Cores int
-	// TimerLag holds how late a 10 ms timer fired, at each wake-up during
+	// TimerLag holds how late a 50 ms timer fired, at each wake-up during
 	// the measured phase: the delay the machine adds to every timestamp.
 	TimerLag []time.Duration
 }
