@@ -49,17 +49,13 @@ func newStampedConn(tcp *net.TCPConn) *stampedConn {
 			iov.SetLen(len(p))
 			msg.Control = &oob[0]
 			msg.SetControllen(len(oob))
-			// The socket does not block, so the call goes without the
-			// runtime's system-call bookkeeping, which at one event per
-			// read costs more than the read, and wakes the runtime's
-			// monitor thread when the process is otherwise idle.
-			r, _, errno := syscall.RawSyscall(syscall.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&msg)), 0)
+			r, errno := recvmsg(fd, &msg)
 			iov.Base = nil
 			if errno != 0 {
 				n, rerr = 0, errno
 				return errno != syscall.EAGAIN
 			}
-			n, rerr = int(r), nil
+			n, rerr = r, nil
 			stamp = parseStamp(oob[:msg.Controllen])
 			return true
 		})

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"slices"
@@ -123,7 +124,7 @@ func (fw *faultWriter) close() {
 // middle token is due.
 func (s *Server) streamFault(w http.ResponseWriter, r *http.Request, f wire, g *generation, start time.Time, kind Fault) {
 	if kind == FaultEndless {
-		g.maxTokens, g.answer, g.stopped = 1<<40, nil, false
+		g.maxTokens, g.answer, g.stopped = math.MaxInt32, nil, false
 	}
 	contentType := "text/event-stream"
 	if ct, ok := f.(interface{ contentType() string }); ok {
