@@ -25,53 +25,45 @@ import (
 // maxFastDepth bounds the nesting the fast path skips through.
 const maxFastDepth = 64
 
+// The keys each object of a chunk is read for. Top-level "error",
+// "message", "type" and "code" belong to error forms, which only
+// encoding/json reads.
+var (
+	chunkKeys   = []string{"choices", "usage", "object", "error", "message", "type", "code"}
+	choiceKeys  = []string{"index", "text", "finish_reason", "delta"}
+	deltaKeys   = []string{"content", "reasoning_content", "reasoning", "tool_calls"}
+	usageKeys   = []string{"prompt_tokens", "completion_tokens", "completion_tokens_details"}
+	detailsKeys = []string{"reasoning_tokens"}
+)
+
 // fastChunk decodes data, an OpenAI-style chunk, into c. chat selects the
 // chat form (delta) over the completions form (text).
 func fastChunk(data string, chat bool, c *Chunk) (ok bool) {
 	s := scanner{data: data}
-	var seen uint8
-	const (
-		seenChoices = 1 << iota
-		seenUsage
-		seenObject
-	)
 	var choice fastChoice
 	var usage *Usage
 	found := false
-	if !s.object(func(key string) bool {
+	read := s.members(chunkKeys, func(key string) bool {
 		switch key {
 		case "choices":
-			if seen&seenChoices != 0 {
-				return false
-			}
-			seen |= seenChoices
 			return s.choices(chat, &choice, &found)
 		case "usage":
-			if seen&seenUsage != 0 {
-				return false
-			}
-			seen |= seenUsage
 			return s.usage(&usage)
 		case "object":
 			// {"object":"error",...} is vLLM's error form.
-			if seen&seenObject != 0 {
-				return false
-			}
-			seen |= seenObject
 			v, null, ok := s.str()
 			return ok && (null || v != "error")
 		}
-		if foldsToKnown(key, "choices", "usage", "object", "error", "message", "type", "code") {
-			return false
-		}
-		return s.skip(0)
-	}) {
+		return false
+	})
+	if !read {
 		return false
 	}
 	s.space()
 	if s.pos != len(s.data) {
 		return false
 	}
+
 	*c = Chunk{Usage: usage}
 	if found {
 		c.FinishReason = choice.finish
@@ -120,68 +112,34 @@ func (s *scanner) choices(chat bool, first *fastChoice, found *bool) bool {
 }
 
 func (s *scanner) choice(chat bool, ch *fastChoice) bool {
-	var seen uint8
-	once := func(bit uint8) bool {
-		if seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-		return true
-	}
-	return s.object(func(key string) bool {
+	return s.members(choiceKeys, func(key string) bool {
 		switch key {
 		case "index":
-			return once(1) && s.integer(&ch.index)
+			return s.integer(&ch.index)
 		case "text":
-			return once(2) && s.into(&ch.text)
+			return s.into(&ch.text)
 		case "finish_reason":
-			return once(4) && s.into(&ch.finish)
-		case "delta":
-			if !once(8) {
-				return false
-			}
-			s.space()
-			if s.literal("null") {
-				return true
-			}
-			return s.delta(ch)
+			return s.into(&ch.finish)
 		}
-		if foldsToKnown(key, "index", "text", "finish_reason", "delta") {
-			return false
-		}
-		return s.skip(0)
+		// "delta"
+		s.space()
+		return s.literal("null") || s.delta(ch)
 	})
 }
 
 func (s *scanner) delta(ch *fastChoice) bool {
-	var seen uint8
-	once := func(bit uint8) bool {
-		if seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-		return true
-	}
-	return s.object(func(key string) bool {
+	return s.members(deltaKeys, func(key string) bool {
 		switch key {
 		case "content":
-			return once(1) && s.into(&ch.content)
+			return s.into(&ch.content)
 		case "reasoning_content":
-			return once(2) && s.into(&ch.reasoningContent)
+			return s.into(&ch.reasoningContent)
 		case "reasoning":
-			return once(4) && s.into(&ch.reasoning)
-		case "tool_calls":
-			if !once(8) {
-				return false
-			}
-			// Only an absent tool call stays on the fast path.
-			s.space()
-			return s.literal("null") || s.literal("[]")
+			return s.into(&ch.reasoning)
 		}
-		if foldsToKnown(key, "content", "reasoning_content", "reasoning", "tool_calls") {
-			return false
-		}
-		return s.skip(0)
+		// "tool_calls": only an absent tool call stays on the fast path.
+		s.space()
+		return s.literal("null") || s.literal("[]")
 	})
 }
 
@@ -192,49 +150,46 @@ func (s *scanner) usage(out **Usage) bool {
 		return true
 	}
 	u := &Usage{}
-	var seen uint8
-	once := func(bit uint8) bool {
-		if seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-		return true
-	}
-	if !s.object(func(key string) bool {
+	read := s.members(usageKeys, func(key string) bool {
 		switch key {
 		case "prompt_tokens":
-			return once(1) && s.integer(&u.PromptTokens)
+			return s.integer(&u.PromptTokens)
 		case "completion_tokens":
-			return once(2) && s.integer(&u.CompletionTokens)
-		case "completion_tokens_details":
-			if !once(4) {
-				return false
-			}
-			s.space()
-			if s.literal("null") {
-				return true
-			}
-			var inner uint8
-			return s.object(func(key string) bool {
-				if key == "reasoning_tokens" {
-					if inner != 0 {
-						return false
-					}
-					inner = 1
-					return s.integer(&u.ReasoningTokens)
-				}
-				return !foldsToKnown(key, "reasoning_tokens") && s.skip(0)
-			})
+			return s.integer(&u.CompletionTokens)
 		}
-		if foldsToKnown(key, "prompt_tokens", "completion_tokens", "completion_tokens_details") {
-			return false
+		// "completion_tokens_details"
+		s.space()
+		if s.literal("null") {
+			return true
 		}
-		return s.skip(0)
-	}) {
+		return s.members(detailsKeys, func(string) bool { return s.integer(&u.ReasoningTokens) })
+	})
+	if !read {
 		return false
 	}
 	*out = u
 	return true
+}
+
+// members reads an object, calling member for each key in known and
+// skipping the values of other keys. A known key that comes twice, or a key
+// that differs from a known one only in case, makes it return false,
+// because encoding/json reads those in ways the fast path does not copy.
+func (s *scanner) members(known []string, member func(key string) bool) bool {
+	var seen uint64
+	return s.object(func(key string) bool {
+		for i, k := range known {
+			if key != k {
+				continue
+			}
+			if seen&(1<<i) != 0 {
+				return false
+			}
+			seen |= 1 << i
+			return member(key)
+		}
+		return !foldsToKnown(key, known...) && s.skip(0)
+	})
 }
 
 // foldsToKnown reports whether key matches one of known when case is
@@ -300,7 +255,7 @@ func (s *scanner) literal(word string) bool {
 }
 
 // object reads an object, calling member with each key once the scanner
-// stands before the key's value, which member must consume.
+// is at the key's value, which member must consume.
 func (s *scanner) object(member func(key string) bool) bool {
 	s.space()
 	if !s.literal("{") {

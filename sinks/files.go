@@ -52,6 +52,19 @@ func (f *partialFile) finish() error {
 	return os.Rename(f.Name(), f.path)
 }
 
+// complete runs the steps that write a table's last bytes, in order, and
+// then finishes the file. After a failed step it closes the file and keeps
+// it under its partial name.
+func (f *partialFile) complete(steps ...func() error) error {
+	for _, step := range steps {
+		if err := step(); err != nil {
+			f.Close()
+			return fmt.Errorf("write %s: %w", filepath.Base(f.path), err)
+		}
+	}
+	return f.finish()
+}
+
 // abort closes and removes the partial file, after a failed Open.
 func (f *partialFile) abort() {
 	f.Close()

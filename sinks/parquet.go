@@ -172,18 +172,7 @@ func (t *parquetTable[T]) close() error {
 	if t == nil {
 		return nil
 	}
-	err := t.flush()
-	if err == nil {
-		err = t.writer.Close()
-	}
-	if err == nil {
-		err = t.buf.Flush()
-	}
-	if err != nil {
-		t.file.Close()
-		return fmt.Errorf("write %s: %w", filepath.Base(t.file.path), err)
-	}
-	return t.file.finish()
+	return t.file.complete(t.flush, t.writer.Close, t.buf.Flush)
 }
 
 // Declare adds a cell that the run's cell list did not have.
