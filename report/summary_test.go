@@ -47,9 +47,9 @@ func TestRequestFiguresHandComputed(t *testing.T) {
 
 func TestRequestFiguresCountFromWritten(t *testing.T) {
 	t.Parallel()
-	// Written 15 ms after send; events at 200, 220, 300 ms after send;
-	// stream end at 301: TTFT 185, E2E 285, stream end 286, TTFO 185,
-	// gaps unchanged, TPOT (285-185)/2.
+	// Written is 15 ms after send, the events 200, 220 and 300 ms after
+	// send, and the stream end 301 ms. So TTFT and TTFO are 185, E2E 285,
+	// stream end 286, TPOT (285-185)/2, and the gaps do not change.
 	rec := record(runner.PhaseMeasured, 3, 200, 220, 300)
 	rec.Written = msd(15)
 	f := RequestFigures(&rec)

@@ -3,10 +3,9 @@ package runner
 import "time"
 
 // lagProbeInterval is how often the lag probe wakes during a measured
-// phase. Each wake-up costs the process a thread switch, about 0.1 ms of
-// CPU time on the 2-vCPU machine of docs/benchmarks.md, so the probe wakes
-// only 20 times a second: enough samples for a p99 in a cell of a few
-// seconds.
+// phase. Each wake-up costs a thread switch, estimated at 0.1 ms of CPU
+// time on the 2-vCPU machine of docs/benchmarks.md. So the probe wakes 20
+// times a second, which still gives a p99 in a cell of a few seconds.
 const lagProbeInterval = 50 * time.Millisecond
 
 // lagProbe measures how late a timer fires in this process. When the

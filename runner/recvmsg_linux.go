@@ -7,11 +7,10 @@ import (
 	"unsafe"
 )
 
-// recvmsg receives into msg from the non-blocking socket fd. The socket
-// does not block, so the call goes without the runtime's bookkeeping for
-// system calls that may, which at one event per read costs more than the
-// read itself and wakes the runtime's monitor thread when the process is
-// otherwise idle.
+// recvmsg receives into msg from the non-blocking socket fd. The call
+// cannot block, so it skips the runtime's bookkeeping for blocking system
+// calls. At one event per read that bookkeeping costs more than the read,
+// and it wakes the runtime's monitor thread when the process is idle.
 func recvmsg(fd uintptr, msg *syscall.Msghdr) (int, syscall.Errno) {
 	r, _, errno := syscall.RawSyscall(syscall.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(msg)), 0)
 	return int(r), errno

@@ -81,10 +81,10 @@ func (r *Runner) attempt(ctx context.Context, cell Cell, plan plannedRequest, ph
 	}
 	rec.Headers = clock.arrival(r.Clock.Now().Sub(send))
 	// A retried request keeps its latencies from the send, because the
-	// time between its attempts is the server's doing.
+	// server caused the time between its attempts.
 	if realClock && rec.Attempts <= 1 {
 		// An HTTP/2 connection carries other streams' writes too, so only
-		// an HTTP/1 connection's own last write dates this request.
+		// an HTTP/1 connection's last write is this request's.
 		rec.Written = min(trace.written(resp.ProtoMajor == 1), rec.Headers)
 	}
 	rec.HTTPStatus = resp.StatusCode

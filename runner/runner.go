@@ -190,9 +190,9 @@ const connBufferSize = 2 << 10
 func NewClient(maxConcurrency int) *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.DialContext = dialStamped(&net.Dialer{Timeout: DefaultConnectTimeout, KeepAlive: 30 * time.Second})
-	// Responses are read in small pieces, one event at a time, so the
-	// default 4 KiB buffers would mostly sit empty; at thousands of
-	// streams they are a large part of the client's memory.
+	// Responses are read one event at a time, so the default 4 KiB
+	// buffers would mostly sit empty. At thousands of streams they are a
+	// large part of the client's memory.
 	t.ReadBufferSize, t.WriteBufferSize = connBufferSize, connBufferSize
 	t.MaxIdleConns = maxConcurrency * 2
 	t.MaxIdleConnsPerHost = maxConcurrency

@@ -21,10 +21,10 @@ import (
 // microseconds of the wire.
 //
 // The stamp is on the real-time clock. It is turned into an offset after
-// the send with the wall reading of the send time, and used only when it
-// falls between the previous stamp used and the client's monotonic reading of
-// now: a step of the system clock mid-stream makes the runner fall back to
-// its own monotonic reading for that event.
+// the send with the wall reading of the send time. It is used only when it
+// falls between the previous stamp used and the client's monotonic reading
+// of now, so that a step of the system clock mid-stream makes the runner
+// fall back to its own monotonic reading for that event.
 
 // stampSource is a connection that keeps the kernel's receive time of the
 // latest bytes it returned.
@@ -98,10 +98,10 @@ func stampOf(conn net.Conn) stampSource {
 }
 
 // arrival returns the offset after the send at which the bytes just read
-// arrived: the kernel's stamp when it lies between the previous stamp used
-// and now, and now otherwise. A read without a stamp happens: the kernel
-// stamps segments only once some socket has asked for it, so the first
-// segments a process receives may have none.
+// arrived. That is the kernel's stamp when it lies between the previous
+// stamp used and now, and now otherwise. The first segments a process
+// receives may have no stamp, because the kernel starts stamping only once
+// a socket has turned stamps on.
 func (c *streamClock) arrival(now time.Duration) time.Duration {
 	if c.stamps == nil {
 		return now

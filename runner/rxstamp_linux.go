@@ -31,6 +31,7 @@ func newStampedConn(tcp *net.TCPConn) *stampedConn {
 	}); err != nil || serr != nil {
 		return nil
 	}
+
 	c := &stampedConn{Conn: tcp}
 	// The buffers are used only inside raw.Read's callback, which runs
 	// under the connection's read lock.
@@ -41,6 +42,7 @@ func newStampedConn(tcp *net.TCPConn) *stampedConn {
 		if len(p) == 0 {
 			return 0, nil
 		}
+
 		var n int
 		var stamp int64
 		var rerr error
@@ -62,6 +64,7 @@ func newStampedConn(tcp *net.TCPConn) *stampedConn {
 		if err == nil {
 			err = rerr
 		}
+
 		if err != nil {
 			// Errors keep the shape net.Conn gives them, so that net/http
 			// and the runner classify them as before.

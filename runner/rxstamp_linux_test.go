@@ -32,7 +32,7 @@ func (s slowDecoder) Decode(ev providers.Event) (providers.Chunk, error) {
 // TestKernelStampsSurviveAStalledClient checks that an event's arrival is
 // the time it reached the socket, not the time a stalled client got to
 // it. The server sends a stalling event at once and the first token 50 ms
-// later; the client's decoder stalls for 150 ms on the first event, so the
+// later. The client's decoder stalls for 150 ms on the first event, so the
 // token waits 100 ms in the socket before the client reads it.
 func TestKernelStampsSurviveAStalledClient(t *testing.T) {
 	const tokenAfter, stall = 50 * time.Millisecond, 150 * time.Millisecond

@@ -107,3 +107,11 @@ func (a *App) fail(code int, format string, args ...any) int {
 	fmt.Fprintf(a.Stderr, "infermark: "+format+"\n", args...)
 	return code
 }
+
+// plural writes n with the singular or plural noun.
+func plural(n int, singular, pluralNoun string) string {
+	if n == 1 {
+		return "1 " + singular
+	}
+	return fmt.Sprintf("%d %s", n, pluralNoun)
+}

@@ -77,11 +77,11 @@ func (a *App) calibrateCommand(ctx context.Context, args []string) int {
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
 		if err != nil {
-			return a.fail(ExitUsage, "--cpuprofile: %v", err)
+			return a.fail(ExitUsage, "--cpuprofile %q: %v; give a file path in a writable folder", o.cpuProfile, err)
 		}
 		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
-			return a.fail(ExitRunError, "--cpuprofile: %v", err)
+			return a.fail(ExitRunError, "--cpuprofile %q: starting the profile failed: %v", o.cpuProfile, err)
 		}
 		defer pprof.StopCPUProfile()
 	}
@@ -113,7 +113,7 @@ func checkMockURL(raw string) error {
 		return err
 	}
 	if u.Scheme != "http" || u.Host == "" {
-		return errors.New("want the mock's base URL, such as http://127.0.0.1:8000/v1")
+		return errors.New("invalid URL: expected the mock's base URL, such as http://127.0.0.1:8000/v1")
 	}
 	host := u.Hostname()
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
@@ -162,12 +162,4 @@ func (a *App) printCalibration(o calibrateOptions, inProcess bool, c report.Cali
 	}
 	fmt.Fprintf(a.Stdout, "\nCPU time (user + system): %.2f µs per output event over %d events, %.2f ms per thousand output tokens over %d tokens (%s)\n",
 		c.CPUPerEventUs, c.Events, c.CPUPerThousandTokensMs, c.OutputTokens, scope)
-}
-
-// plural writes n with the singular or plural noun.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

@@ -22,14 +22,17 @@ func TestCalibrateAgainstMockProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
+
 	res := runBounded(t, time.Minute, "calibrate", "--url", l.URL, "--ttft", "30ms", "--itl", "5ms",
 		"--concurrency", "4", "--requests", "8", "--tokens", "6")
 	if res.code != ExitPass {
 		t.Fatalf("exit code = %d\nstderr:\n%s", res.code, res.stderr)
 	}
+
 	if !strings.Contains(res.stdout, "concurrency 4, 8 requests (0 failed)") {
 		t.Errorf("header does not name the cell:\n%s", res.stdout)
 	}
+
 	m := regexp.MustCompile(`(?m)^\s+TTFT\s+(\S+)`).FindStringSubmatch(res.stdout)
 	if m == nil {
 		t.Fatalf("no TTFT row:\n%s", res.stdout)
@@ -58,8 +61,8 @@ func TestCalibrateRejectsBadInput(t *testing.T) {
 		{[]string{"--concurrency", "0"}, "--concurrency must be at least 1, got 0"},
 		{[]string{"--ttft", "-5ms"}, "must not be negative, got -5ms"},
 		{[]string{"--url", "http://10.0.0.1/v1"}, "10.0.0.1 is not a loopback address"},
-		{[]string{"--url", "notaurl"}, "want the mock's base URL"},
-		{[]string{"--url", "https://127.0.0.1/v1"}, "want the mock's base URL"},
+		{[]string{"--url", "notaurl"}, "expected the mock's base URL"},
+		{[]string{"--url", "https://127.0.0.1/v1"}, "expected the mock's base URL"},
 	} {
 		res := runBounded(t, 10*time.Second, append([]string{"calibrate"}, c.args...)...)
 		if res.code != ExitUsage || !strings.Contains(res.stderr, c.want) {

@@ -37,7 +37,7 @@ func (a *App) planCommand(args []string, validateOnly bool) int {
 	}
 	cells := s.Cells()
 	if validateOnly {
-		fmt.Fprintf(a.Stdout, "%s: valid; %d cells\n", flags.Arg(0), len(cells))
+		fmt.Fprintf(a.Stdout, "%s: valid; %s\n", flags.Arg(0), plural(len(cells), "cell", "cells"))
 		return ExitPass
 	}
 

@@ -8,6 +8,8 @@
 //
 //	infermark mock --addr 127.0.0.1:18111 --ttft 200ms --itl 20ms &
 //	go run docs/receivefloor/main.go -addr 127.0.0.1:18111 -streams 256
+//
+// epoll.go, next to it, does the same without Go's network poller.
 package main
 
 import (
