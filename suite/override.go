@@ -86,16 +86,16 @@ func (d *decoder) setPath(n *yaml.Node, path []string, value *yaml.Node) error {
 		if n.Kind == yaml.SequenceNode {
 			item := d.itemByName(n, step)
 			if item == nil {
-				return fmt.Errorf("--set %s: no item named %q in %q", strings.Join(path, "."), step, path[i-1])
+				return fmt.Errorf("no item named %q in %q", step, path[i-1])
 			}
 			n = item
 			if i == len(path)-1 {
-				return fmt.Errorf("--set %s: set a key of %q, such as %s.model", strings.Join(path, "."), step, strings.Join(path, "."))
+				return fmt.Errorf("set a key of %q, such as %s.model", step, strings.Join(path, "."))
 			}
 			continue
 		}
 		if n.Kind != yaml.MappingNode {
-			return fmt.Errorf("--set %s: %q is not a mapping", strings.Join(path, "."), strings.Join(path[:i], "."))
+			return fmt.Errorf("%q is not a mapping", strings.Join(path[:i], "."))
 		}
 
 		key, current := d.ownPair(n, step)
