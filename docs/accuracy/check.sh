@@ -15,6 +15,18 @@ if [ $# -lt 4 ]; then
 fi
 gt=$1 port=$2 suite=$3 results=$4
 shift 4
+if [ ! -x "$gt/capture.sh" ] || [ ! -f "$gt/analyze.py" ]; then
+  echo "check.sh: no capture.sh and analyze.py in $gt; give the groundtruth tool's folder" >&2
+  exit 2
+fi
+if ! command -v infermark > /dev/null; then
+  echo "check.sh: infermark is not on PATH; run go install ./cmd/infermark and add \$(go env GOPATH)/bin to PATH" >&2
+  exit 2
+fi
+if [ ! -f "$suite" ]; then
+  echo "check.sh: suite $suite not found" >&2
+  exit 2
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 
